@@ -1,0 +1,182 @@
+"""Assembles the bot: dispatcher, middlewares, routers, delivery, and the polling or webhook runner."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.fsm_storage import build_storage
+from bot.i18n import LANGUAGES, Translator
+from bot.middlewares.callback_answer import AnswerCallbacks, NoteCallbackAnswers
+from bot.middlewares.context import DbSessionMiddleware, InFlight, ViewerMiddleware
+from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.services.clock import Clock, SystemClock
+from db.session import create_engine, make_sessionmaker
+from handlers import build_root_router
+
+log = logging.getLogger("bot.app")
+
+COMMANDS = ("start", "menu", "events", "stats", "help", "cancel", "profile", "settings", "privacy", "mydata",
+            "forgetme")
+
+
+def build_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session.middleware(NoteCallbackAnswers())
+    return Bot(settings.token(), session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    dispatcher: Dispatcher
+    storage: BaseStorage
+    clock: Clock
+    in_flight: InFlight
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.storage.close()
+        await self.engine.dispose()
+
+
+def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], storage: BaseStorage,
+                     clock: Clock, in_flight: InFlight) -> Dispatcher:
+    # FSM is registered by hand, after the session middleware, so dialog state is read and written in the
+    # update's own transaction (one connection per update, and the step commits with its change).
+    dp = Dispatcher(storage=storage, settings=settings, clock=clock, sessionmaker=sessionmaker, disable_fsm=True)
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
+    dp.update.outer_middleware(dp.fsm)
+    dp.update.outer_middleware(ViewerMiddleware(set(settings.admin_ids)))
+    throttling = ThrottlingMiddleware(settings.throttle_per_sec, settings.throttle_burst)
+    dp.message.middleware(throttling)
+    dp.callback_query.middleware(throttling)
+    dp.callback_query.outer_middleware(AnswerCallbacks())
+    dp.include_router(build_root_router())
+    return dp
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine | None = None) -> App:
+    engine = engine or create_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
+    storage = build_storage(settings.redis_url, sessionmaker)
+    clock = clock or SystemClock()
+    in_flight = InFlight()
+    dispatcher = build_dispatcher(settings, sessionmaker, storage, clock, in_flight)
+    return App(settings, engine, sessionmaker, dispatcher, storage, clock, in_flight)
+
+
+async def set_commands(bot: Bot) -> None:
+    for language in LANGUAGES:
+        t = Translator(language)
+        commands = [BotCommand(command=name, description=t(f"commands.{name}")) for name in COMMANDS]
+        await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
+                                  language_code=None if language == "ru" else language)
+
+
+async def run(settings: Settings) -> None:
+    """Runs until SIGTERM/SIGINT: then stops taking updates, lets handlers finish (bounded), closes."""
+    from db.migrate import upgrade
+
+    await upgrade(settings.database_url)
+    app = build_app(settings)
+    bot = build_bot(settings)
+    delivery = None
+    with suppress(ImportError):
+        from bot.delivery import setup_delivery
+
+        delivery = setup_delivery(bot, app.sessionmaker, settings, app.clock)
+        app.dispatcher["delivery"] = delivery
+    from scheduler import build_scheduler
+    from scheduler.jobs import JOBS
+
+    scheduler = build_scheduler(JOBS, app.sessionmaker, app.clock,
+                                after=delivery.wake if delivery is not None else None)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await set_commands(bot)
+        if delivery is not None:
+            await delivery.start()
+        scheduler.start()
+        for job in scheduler.get_jobs():
+            job.modify(next_run_time=datetime.now(timezone.utc))  # plan at once: catch up after downtime
+        if settings.webhook_url:
+            await _serve_webhook(app, bot, stop)
+        else:
+            await _poll(app, bot, stop)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        drained = await app.in_flight.wait_idle(settings.shutdown_grace_sec)
+        if not drained:
+            log.warning("shutdown: %d updates still in flight after %.0fs", app.in_flight.count,
+                        settings.shutdown_grace_sec)
+        if delivery is not None:
+            await delivery.stop()
+        await bot.session.close()
+        await app.close()
+        log.info("stopped")
+
+
+async def _poll(app: App, bot: Bot, stop: asyncio.Event) -> None:
+    await bot.delete_webhook(drop_pending_updates=False)
+    polling = asyncio.create_task(app.dispatcher.start_polling(
+        bot, handle_signals=False, close_bot_session=False,
+        allowed_updates=app.dispatcher.resolve_used_update_types()))
+    log.info("polling started")
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if stopper in done:
+        await app.dispatcher.stop_polling()
+    with suppress(asyncio.CancelledError):
+        await polling
+    stopper.cancel()
+
+
+class _WebhookHandler(SimpleRequestHandler):
+    async def close(self) -> None:
+        """run() closes the bot session itself, after in-flight handlers and the sender are done."""
+
+
+async def _serve_webhook(app: App, bot: Bot, stop: asyncio.Event) -> None:
+
+    settings = app.settings
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    web_app = web.Application()
+    _WebhookHandler(dispatcher=app.dispatcher, bot=bot, secret_token=secret,
+                    handle_in_background=True).register(web_app, path=settings.webhook_path)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    await app.dispatcher.emit_startup(bot=bot)
+    await bot.set_webhook(settings.webhook_url, secret_token=secret,
+                          allowed_updates=app.dispatcher.resolve_used_update_types())
+    log.info("webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path)
+    try:
+        await stop.wait()
+    finally:
+        await site.stop()  # no new updates; the in-flight ones are awaited by run()
+        await app.dispatcher.emit_shutdown(bot=bot)
+        await runner.cleanup()

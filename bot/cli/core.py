@@ -1,0 +1,87 @@
+"""run, migrate, demo-data, backup."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from pathlib import Path
+
+import typer
+from sqlalchemy.engine import make_url
+
+from bot.cli import in_session, run_async, settings_or_exit
+from bot.services.clock import SystemClock
+from db.session import is_sqlite
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("migrate")(migrate)
+    app.command("demo-data")(demo_data)
+    app.command("backup")(backup)
+
+
+def run() -> None:
+    """Запустить бота (polling, или webhook при заданном WEBHOOK_URL)."""
+    settings = settings_or_exit(need_token=True)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # aiohttp's access log and aiogram's event log would print every update; keep the operator's log readable.
+    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    from bot.app import run as run_bot
+
+    run_async(run_bot(settings))
+
+
+def migrate() -> None:
+    """Применить миграции базы данных."""
+    settings = settings_or_exit()
+    from db.migrate import upgrade
+
+    run_async(upgrade(settings.database_url))
+    typer.echo("Миграции применены.")
+
+
+def demo_data(
+    network: str = typer.Option(..., "--network", help="slug сети (создаётся, если её нет)"),
+    participants: int = typer.Option(50, "--participants", min=0, help="сколько участников создать"),
+    telegram_id_start: int = typer.Option(100_000, "--telegram-id-start", help="первый Telegram id"),
+) -> None:
+    """Создать демо-сеть: школы из районов-источников и зарегистрированных участников."""
+    settings = settings_or_exit()
+    from bot.services.demo import create_demo
+
+    async def work(session):  # type: ignore[no-untyped-def]
+        return await create_demo(session, slug=network, participants=participants,
+                                 telegram_id_start=telegram_id_start, clock=SystemClock(),
+                                 timezone=settings.timezone)
+
+    summary = run_async(in_session(settings, work))
+    typer.echo(f"Сеть «{summary.network.name}» ({summary.network.slug}): школ {summary.schools}, "
+               f"новых участников {summary.created}, из них наставников {summary.mentors}, "
+               f"координаторов {summary.coordinators}.")
+    if summary.mentoring is not None:
+        typer.echo(f"Пар и групп {sum(summary.mentoring.links.values())}, встреч {summary.mentoring.sessions}, "
+                   f"целей ИППР {summary.mentoring.goals}.")
+
+
+def backup(out: Path = typer.Option(..., "--out", help="файл копии")) -> None:
+    """Сделать согласованную копию базы (SQLite; для PostgreSQL подскажет pg_dump)."""
+    settings = settings_or_exit()
+    if not is_sqlite(settings.database_url):
+        url = make_url(settings.database_url)
+        typer.echo(f"Для PostgreSQL используйте: pg_dump -h {url.host or 'localhost'} -p {url.port or 5432} "
+                   f"-U {url.username or 'postgres'} -Fc -f {out} {url.database}")
+        raise typer.Exit(0)
+    source = make_url(settings.database_url).database or ""
+    if not Path(source).exists():
+        typer.echo(f"Файл базы не найден: {source}", err=True)
+        raise typer.Exit(1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def copy() -> None:
+        # SQLite's online backup API: consistent even while the bot is writing.
+        with sqlite3.connect(source) as src, sqlite3.connect(out) as dst:
+            src.backup(dst)
+
+    asyncio.run(asyncio.to_thread(copy))
+    typer.echo(f"Копия сохранена: {out}")

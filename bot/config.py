@@ -1,0 +1,134 @@
+"""Settings from the environment and `.env` (pydantic-settings). Every one is documented in .env.example."""
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+# What to tell an operator about each setting when it is wrong.
+HINTS = {
+    "bot_token": "укажите токен от @BotFather: BOT_TOKEN=123456:ABC… в .env",
+    "bot_api_url": "адрес Bot API, например BOT_API_URL=https://api.telegram.org",
+    "database_url": "например DATABASE_URL=sqlite+aiosqlite:///data/bot.sqlite3",
+    "admin_ids": "числовые Telegram id через запятую, например ADMIN_IDS=12345,67890",
+    "timezone": "название часового пояса IANA, например TIMEZONE=Europe/Moscow",
+    "webhook_url": "полный https-адрес с путём, например WEBHOOK_URL=https://bot.example.org/tg",
+    "webhook_secret": "задайте WEBHOOK_SECRET (1–256 символов A-Z a-z 0-9 _ -) вместе с WEBHOOK_URL",
+    "webhook_port": "номер порта 1–65535, например WEBHOOK_PORT=8080",
+    "log_level": "DEBUG, INFO, WARNING или ERROR",
+}
+
+
+class SettingsError(Exception):
+    """A one-line, operator-facing explanation of a bad setting."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    bot_api_url: str = TELEGRAM_API_URL
+    database_url: str = "sqlite+aiosqlite:///data/bot.sqlite3"
+    redis_url: str | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    timezone: str = "Europe/Moscow"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    # Delivery limits (Telegram: ~30 msg/s overall, ~1/s per chat, 20/min per group).
+    rate_global_per_sec: float = Field(default=28.0, gt=0)
+    rate_chat_per_sec: float = Field(default=1.0, gt=0)
+    rate_group_per_min: float = Field(default=20.0, gt=0)
+    allow_paid_broadcast: bool = False
+    rate_paid_per_sec: float = Field(default=1000.0, gt=0)
+    # Flood control for incoming updates, per user.
+    throttle_per_sec: float = Field(default=3.0, gt=0)
+    throttle_burst: int = Field(default=10, ge=1)
+    shutdown_grace_sec: float = Field(default=10.0, ge=0)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("bot_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value.rstrip("/") if parsed.path in ("", "/") else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("unknown log level")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://", "postgresql://")):
+            raise ValueError("expected sqlite+aiosqlite:// or postgresql+asyncpg://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("webhook_secret: required when WEBHOOK_URL is set")
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        if not self.webhook_url:
+            return "/"
+        return urlparse(self.webhook_url).path or "/"
+
+    def token(self) -> str:
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise SettingsError(f"Не задан BOT_TOKEN: {HINTS['bot_token']}.")
+        return self.bot_token.get_secret_value().strip()
+
+
+def _explain(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    message = str(first.get("msg", ""))
+    if not field and ":" in message:  # model-level checks name their field first
+        field = message.split(":", 1)[0].removeprefix("Value error, ").strip()
+    hint = HINTS.get(field, "проверьте значение в .env")
+    return f"Неверная настройка {field.upper()}: {hint}."
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc)) from None

@@ -1,0 +1,89 @@
+"""Per-update context: a database session, the acting person, their language."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User as TgUser
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.fsm_storage import update_session
+from bot.i18n import Translator, normalize_language
+from bot.services.registration import load_user
+from bot.viewer import Viewer
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class InFlight:
+    """Counts updates being handled, so shutdown can wait for them (bounded)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        self.count += 1
+        self._idle.clear()
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """One session per update; committed when the handler succeeds, rolled back otherwise."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], in_flight: InFlight) -> None:
+        self.sessionmaker = sessionmaker
+        self.in_flight = in_flight
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        self.in_flight.enter()
+        try:
+            async with self.sessionmaker() as session:
+                data["session"] = session
+                token = update_session.set(session)
+                try:
+                    result = await handler(event, data)
+                    await session.commit()
+                    return result
+                finally:
+                    update_session.reset(token)
+        finally:
+            self.in_flight.leave()
+
+
+class ViewerMiddleware(BaseMiddleware):
+    """Loads the person behind the update and picks their language for every reply."""
+
+    def __init__(self, admin_ids: set[int]) -> None:
+        self.admin_ids = admin_ids
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        session: AsyncSession = data["session"]
+        if tg_user is None:
+            data["viewer"] = None
+            data["t"] = Translator()
+            return await handler(event, data)
+        user = await load_user(session, tg_user.id)
+        if user is not None and tg_user.username != user.username and user.consent_at is not None:
+            user.username = tg_user.username
+        viewer = Viewer(telegram_id=tg_user.id, user=user, is_admin=tg_user.id in self.admin_ids,
+                        memberships=list(user.memberships) if user else [])
+        language = user.language if user is not None else normalize_language(tg_user.language_code)
+        data["viewer"] = viewer
+        data["t"] = Translator(language)
+        return await handler(event, data)

@@ -1,0 +1,63 @@
+"""Proactive messages composed at the edge (text and buttons) and queued in the one outbox."""
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.services import outbox
+from bot.services.clock import Clock
+from bot.services.networks import coordinators_of
+from db.models import JoinRequest, Network, School, User
+from keyboards.callbacks import JoinDecisionCb
+
+
+def _markup_json(markup: InlineKeyboardMarkup | None) -> dict | None:
+    return markup.model_dump(mode="json", exclude_none=True) if markup is not None else None
+
+
+async def notify(session: AsyncSession, user: User, text: str, *, dedupe_key: str, clock: Clock,
+                 network_id: int | None = None, markup: InlineKeyboardMarkup | None = None,
+                 kind: str = "notification") -> None:
+    if user.telegram_id is None:
+        return
+    payload = {"type": "text", "text": text, "parse_mode": "HTML"}
+    if markup is not None:
+        payload["reply_markup"] = _markup_json(markup)
+    await outbox.enqueue(session, chat_id=user.telegram_id, user_id=user.id, network_id=network_id,
+                         payload=payload, kind=kind, dedupe_key=dedupe_key, clock=clock)
+
+
+async def join_request_to_coordinators(session: AsyncSession, request: JoinRequest, requester: User,
+                                       network: Network, school: School | None, clock: Clock) -> int:
+    coordinators = await coordinators_of(session, network.id)
+    for coordinator in coordinators:
+        t = Translator(coordinator.language)
+        school_text = school.name if school is not None else (request.school_note or t("common.not_set"))
+        builder = InlineKeyboardBuilder()
+        builder.button(text=t("join.approve"), callback_data=JoinDecisionCb(id=request.id, approve=True))
+        builder.button(text=t("join.reject"), callback_data=JoinDecisionCb(id=request.id, approve=False))
+        text = t("join.new_request", name=requester.full_name or "", school=school_text,
+                 position=requester.position or t("common.not_set"), network=network.name)
+        await notify(session, coordinator, text, dedupe_key=f"join:{request.id}:coord:{coordinator.id}",
+                     clock=clock, network_id=network.id, markup=builder.as_markup())
+    return len(coordinators)
+
+
+async def unknown_school_to_coordinators(session: AsyncSession, requester: User, network: Network,
+                                         school_note: str, clock: Clock) -> None:
+    for coordinator in await coordinators_of(session, network.id):
+        t = Translator(coordinator.language)
+        await notify(session, coordinator,
+                     t("registration.unknown_school_notice", name=requester.full_name or "", school=school_note),
+                     dedupe_key=f"unknown-school:{network.id}:{requester.id}:coord:{coordinator.id}",
+                     clock=clock, network_id=network.id)
+
+
+async def join_decision_to_requester(session: AsyncSession, request: JoinRequest, clock: Clock) -> None:
+    user = request.user
+    t = Translator(user.language)
+    key = "join.approved_notice" if request.status == "approved" else "join.rejected_notice"
+    await notify(session, user, t(key, network=request.network.name),
+                 dedupe_key=f"join:{request.id}:decision", clock=clock, network_id=request.network_id)

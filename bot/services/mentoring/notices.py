@@ -1,0 +1,242 @@
+"""Proactive mentoring messages, composed in each recipient's language and queued in the outbox.
+
+Buttons are plain Bot API dictionaries; their callback data has the shape of `keyboards.mentoring.MentorCb`
+("mt:<action>:<id>:<value>") — a test keeps the two in step. Nothing here imports aiogram.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Raw, Translator
+from bot.services import outbox
+from bot.services.clock import Clock
+from bot.services.mentoring.access import mention
+from db.models import LinkKind, MentoringLink, MentoringSession, Network, PlanGoal, Question, Side, User
+
+MENTOR_CB = "mt"
+COORD_CB = "mc"
+
+
+def cb(action: str, id: int = 0, v: int = 0) -> str:
+    """Callback data of `keyboards.mentoring.MentorCb(a=action, id=id, v=v)`."""
+    return f"{MENTOR_CB}:{action}:{id}:{v}"
+
+
+def ccb(action: str, id: int = 0, v: int = 0) -> str:
+    """Callback data of `keyboards.mentoring.CoordCb(a=action, id=id, v=v)`."""
+    return f"{COORD_CB}:{action}:{id}:{v}"
+
+
+def button(text: str, data: str) -> dict[str, str]:
+    return {"text": text, "callback_data": data}
+
+
+def reachable(user: User | None) -> bool:
+    """Only people who started the bot and agreed get messages (an imported record is not one yet)."""
+    return (user is not None and user.telegram_id is not None and user.consent_at is not None
+            and user.forgotten_at is None)
+
+
+async def send(session: AsyncSession, user: User, text: str, *, key: str, clock: Clock, network_id: int | None,
+               rows: Sequence[Sequence[dict[str, str]]] = (), kind: str = "notification",
+               not_before: datetime | None = None, topic: str | None = None) -> bool:
+    if not reachable(user):
+        return False
+    payload: dict[str, Any] = {"type": "text", "text": text, "parse_mode": "HTML", "disable_web_page_preview": True}
+    if rows:
+        payload["reply_markup"] = {"inline_keyboard": [list(row) for row in rows]}
+    row = await outbox.enqueue(session, chat_id=int(user.telegram_id or 0), user_id=user.id, network_id=network_id,
+                               payload=payload, kind=kind, dedupe_key=key[:255], clock=clock, not_before=not_before,
+                               topic=topic)
+    return row is not None
+
+
+def clip(text: str | None, limit: int) -> str:
+    """Keeps a message under Telegram's 4096 characters when it quotes long texts."""
+    value = text or ""
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def fmt_date(value: date | None, t: Translator) -> str:
+    return value.strftime("%d.%m.%Y") if value else t("mentoring.common.no_date")
+
+
+def names(t: Translator, codes: Iterable[str], group: str) -> str:
+    return ", ".join(t(f"mentoring.{group}.{code}") for code in codes if t.has(f"mentoring.{group}.{code}"))
+
+
+def people_line(users: Iterable[User]) -> Raw:
+    return Raw(", ".join(str(mention(user)) for user in users) or "—")
+
+
+def link_title(link: MentoringLink, t: Translator) -> str:
+    """«Учитель – учителю: Иванова М. П. → Петрова А. С.» — plain text (escaped by the translator)."""
+    mentors = [u.full_name or "—" for u in link.people(Side.MENTOR)]
+    mentees = [u.full_name or "—" for u in link.people(Side.MENTEE)]
+    if link.kind == LinkKind.SCHOOL_SCHOOL.value:
+        left = link.mentor_school.display_name if link.mentor_school else "—"
+        right = link.mentee_school.display_name if link.mentee_school else "—"
+    else:
+        left = ", ".join(mentors[:2]) + ("…" if len(mentors) > 2 else "") or "—"
+        right = ", ".join(mentees[:2]) + (f" +{len(mentees) - 2}" if len(mentees) > 2 else "") or "—"
+    return t("mentoring.common.link_title", kind=t(f"mentoring.kind.{link.kind}"), left=left, right=right)
+
+
+def goals_block(link: MentoringLink, t: Translator) -> Raw:
+    goals = t("mentoring.common.goals", goals=clip(link.goals, 1500)) if link.goals else t(
+        "mentoring.common.no_goals")
+    deficits = names(t, link.deficits or [], "deficit")
+    if deficits:
+        goals += "\n" + t("mentoring.common.deficits", deficits=deficits)
+    return Raw(goals)
+
+
+async def link_created(session: AsyncSession, link: MentoringLink, *, clock: Clock) -> int:
+    """Both sides hear about the new link: each other's contact and the goals."""
+    sent = 0
+    mentors, mentees = link.people(Side.MENTOR), link.people(Side.MENTEE)
+    for user in mentors:
+        t = Translator(user.language)
+        text = t("mentoring.notice.new_link_mentor", title=link_title(link, t),
+                 form=t(f"mentoring.form.{link.form}"), people=people_line(mentees) if mentees else Raw(
+                     t("mentoring.notice.no_mentee_contact")), goals=goals_block(link, t))
+        rows = [[button(t("mentoring.pairs.log"), cb("log", link.id))],
+                [button(t("mentoring.pairs.plan"), cb("plan", link.id))]]
+        sent += await send(session, user, text, key=f"mentoring:link:{link.id}:new:{user.id}", clock=clock,
+                           network_id=link.network_id, rows=rows)
+    for user in mentees:
+        t = Translator(user.language)
+        text = t("mentoring.notice.new_link_mentee", title=link_title(link, t),
+                 form=t(f"mentoring.form.{link.form}"), people=people_line(mentors), goals=goals_block(link, t))
+        rows = [[button(t("mentoring.mine.open"), cb("mine"))]]
+        sent += await send(session, user, text, key=f"mentoring:link:{link.id}:new:{user.id}", clock=clock,
+                           network_id=link.network_id, rows=rows)
+    return sent
+
+
+async def link_status_changed(session: AsyncSession, link: MentoringLink, *, clock: Clock) -> int:
+    sent = 0
+    for member in link.members:
+        t = Translator(member.user.language)
+        text = t("mentoring.notice.status_changed", title=link_title(link, t),
+                 status=t(f"mentoring.status.{link.status}"))
+        if link.summary and link.status in ("completed", "closed"):
+            text += "\n" + t("mentoring.common.summary", summary=link.summary)
+        sent += await send(session, member.user, text, clock=clock, network_id=link.network_id,
+                           key=f"mentoring:link:{link.id}:status:{link.status}:{member.user_id}")
+    return sent
+
+
+def session_line(record: MentoringSession, t: Translator) -> str:
+    return t("mentoring.common.session_line", date=fmt_date(record.held_on, t),
+             format=t(f"mentoring.format.{record.format}"), minutes=record.duration_min, topic=record.topic)
+
+
+def confirm_rows(record: MentoringSession, t: Translator) -> list[list[dict[str, str]]]:
+    return [[button(t("mentoring.confirm.ok"), cb("cf", record.id, 0))],
+            [button(f"{r}⭐", cb("cf", record.id, r)) for r in range(1, 6)],
+            [button(t("mentoring.confirm.comment"), cb("cm", record.id))]]
+
+
+async def session_logged(session: AsyncSession, record: MentoringSession, link: MentoringLink, author: User, *,
+                         clock: Clock) -> int:
+    """Each mentee gets a confirmation request with an optional 1–5 rating and a comment."""
+    sent = 0
+    for user in link.people(Side.MENTEE):
+        t = Translator(user.language)
+        text = t("mentoring.confirm.request", mentor=mention(author), line=session_line(record, t))
+        sent += await send(session, user, text, key=f"mentoring:session:{record.id}:confirm:{user.id}", clock=clock,
+                           network_id=link.network_id, rows=confirm_rows(record, t))
+    return sent
+
+
+async def session_confirmed(session: AsyncSession, record: MentoringSession, mentee: User, *, clock: Clock,
+                            what: str = "confirmed") -> bool:
+    """The author hears that the mentee confirmed (what="confirmed") or commented (what="comment")."""
+    author = await session.get(User, record.author_id) if record.author_id else None
+    if author is None:
+        return False
+    t = Translator(author.language)
+    if what == "comment":
+        text = t("mentoring.notice.session_comment", mentee=mention(mentee), line=session_line(record, t),
+                 comment=clip(record.comment, 1500))
+    else:
+        rating = t("mentoring.notice.rating", rating=record.rating) if record.rating else ""
+        text = t("mentoring.notice.session_confirmed", mentee=mention(mentee), line=session_line(record, t),
+                 rating=rating)
+    return await send(session, author, text, key=f"mentoring:session:{record.id}:{what}:{mentee.id}", clock=clock,
+                      network_id=record.network_id)
+
+
+async def quiet_nudge(session: AsyncSession, link: MentoringLink, user: User, since: date, weeks: int, *,
+                      clock: Clock, not_before: datetime) -> bool:
+    t = Translator(user.language)
+    text = t("mentoring.notice.quiet_nudge", title=link_title(link, t), weeks=weeks, since=fmt_date(since, t))
+    return await send(session, user, text, key=f"mentoring:quiet:{link.id}:{since.isoformat()}:{user.id}",
+                      clock=clock, network_id=link.network_id, kind="nudge", not_before=not_before,
+                      topic="mentoring_nudges", rows=[[button(t("mentoring.pairs.log"), cb("log", link.id))]])
+
+
+async def quiet_digest(session: AsyncSession, network: Network, coordinator: User, links: list[MentoringLink],
+                       weeks: int, *, clock: Clock, not_before: datetime) -> bool:
+    t = Translator(coordinator.language)
+    shown = links[:20]
+    lines = [t("mentoring.notice.quiet_flag_line", title=link_title(link, t),
+               since=fmt_date(link.last_session_on or link.starts_on, t)) for link in shown]
+    more = t("mentoring.notice.quiet_flag_more", count=len(links) - len(shown)) if len(links) > len(shown) else ""
+    text = t("mentoring.notice.quiet_flag", count=len(links), weeks=weeks, lines=Raw("\n".join(lines)),
+             more=more)
+    digest = hashlib.sha1(",".join(str(link.id) for link in links).encode()).hexdigest()[:16]
+    return await send(session, coordinator, text, key=f"mentoring:quiet-flag:{network.id}:{coordinator.id}:{digest}",
+                      clock=clock, network_id=network.id, kind="nudge", not_before=not_before,
+                      rows=[[button(t("mentoring.coord.links"), ccb("lnk"))]])
+
+
+async def goal_due(session: AsyncSession, goal: PlanGoal, link: MentoringLink, user: User, *, clock: Clock,
+                   not_before: datetime) -> bool:
+    t = Translator(user.language)
+    text = t("mentoring.notice.goal_due", goal=goal.text, due=fmt_date(goal.due_on, t), title=link_title(link, t))
+    return await send(session, user, text, clock=clock, network_id=link.network_id, kind="reminder",
+                      key=f"mentoring:plan-due:{goal.id}:{goal.due_on}:{user.id}", not_before=not_before,
+                      topic="plan_reminders",
+                      rows=[[button(t("mentoring.pairs.plan"), cb("plan", link.id))]])
+
+
+async def question_asked(session: AsyncSession, question: Question, asker: User, people: list[User], *,
+                         clock: Clock) -> int:
+    rows: list[dict[str, Any]] = []
+    for user in people:
+        if not reachable(user):
+            continue
+        t = Translator(user.language)
+        scope = (t(f"mentoring.direction.{question.direction}") if question.direction
+                 else t(f"mentoring.ask.scope_{question.scope}"))
+        text = t("mentoring.notice.question", asker=mention(asker), scope=scope, text=question.text)
+        rows.append({"chat_id": int(user.telegram_id or 0), "user_id": user.id, "network_id": question.network_id,
+                     "kind": "notification", "dedupe_key": f"mentoring:question:{question.id}:{user.id}",
+                     "payload": {"type": "text", "text": text, "parse_mode": "HTML",
+                                 "disable_web_page_preview": True,
+                                 "reply_markup": {"inline_keyboard": [[button(t("mentoring.questions.take"),
+                                                                             cb("qt", question.id))]]}}})
+    return await outbox.enqueue_many(session, rows, clock=clock)
+
+
+async def question_taken(session: AsyncSession, question: Question, asker: User, responder: User, *,
+                         clock: Clock) -> bool:
+    t = Translator(asker.language)
+    return await send(session, asker, t("mentoring.notice.question_taken", responder=mention(responder),
+                                        text=clip(question.text, 500)),
+                      key=f"mentoring:question:{question.id}:taken", clock=clock, network_id=question.network_id)
+
+
+async def question_answered(session: AsyncSession, question: Question, asker: User, responder: User, *,
+                            clock: Clock) -> bool:
+    t = Translator(asker.language)
+    return await send(session, asker, t("mentoring.notice.question_answered", responder=mention(responder),
+                                        text=clip(question.text, 500), answer=question.answer or ""),
+                      key=f"mentoring:question:{question.id}:answered", clock=clock, network_id=question.network_id)

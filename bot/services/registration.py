@@ -1,0 +1,174 @@
+"""Onboarding: consent, profile, joining a network by invite or by request."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from bot.services import invites as invite_service
+from bot.services.clock import Clock
+from bot.services.errors import DomainError
+from db.models import Invite, JoinRequest, JoinRequestStatus, Membership, Role, School, User
+
+CONSENT_VERSION = "2026-11"
+
+# Russian (and Latin, for the rare foreign name) words, hyphenated parts allowed: «Салтыков-Щедрин».
+_NAME_WORD = re.compile(r"^[A-Za-zА-Яа-яЁё]+(?:[-'’][A-Za-zА-Яа-яЁё]+)*$")
+
+POSITIONS = (
+    "director", "deputy_uvr", "deputy_vr", "teacher", "rmo_head", "methodist", "tutor", "psychologist",
+    "speech_therapist", "social_pedagogue",
+)
+SUBJECTS = (
+    "russian", "literature", "math", "physics", "chemistry", "biology", "geography", "history", "social",
+    "informatics", "english", "german", "primary", "pe", "arts", "music", "technology", "obzh",
+)
+
+
+def normalize_full_name(text: str) -> str:
+    """Validates ФИО: two to four words of letters, 5–120 characters; returns it neatly capitalised."""
+    words = (text or "").split()
+    if not 2 <= len(words) <= 4 or not 5 <= len(" ".join(words)) <= 120:
+        raise DomainError("registration.bad_name")
+    if not all(_NAME_WORD.match(word) for word in words):
+        raise DomainError("registration.bad_name")
+    return " ".join("-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")) for word in words)
+
+
+def normalize_free_text(text: str, *, limit: int = 200) -> str:
+    value = " ".join((text or "").split())
+    if not 2 <= len(value) <= limit:
+        raise DomainError("errors.bad_text", limit=limit)
+    return value
+
+
+@dataclass(frozen=True)
+class Profile:
+    full_name: str
+    position: str
+    subjects: list[str]
+    school_id: int | None
+    school_note: str | None
+
+
+async def load_user(session: AsyncSession, telegram_id: int) -> User | None:
+    # One round trip: every update loads the person, so this is on the hot path.
+    stmt = (select(User).where(User.telegram_id == telegram_id)
+            .options(joinedload(User.memberships).joinedload(Membership.network),
+                     joinedload(User.memberships).joinedload(Membership.school))
+            .execution_options(populate_existing=True))
+    return (await session.scalars(stmt)).unique().one_or_none()
+
+
+async def record_consent(session: AsyncSession, *, telegram_id: int, username: str | None, language: str,
+                         clock: Clock, target_user_id: int | None = None) -> User:
+    """The first personal record we keep, made only when the person agrees.
+
+    A personal invite (bulk import) points at a record made in advance: the person takes it over.
+    """
+    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    if user is None and target_user_id is not None:
+        target = await session.get(User, target_user_id)
+        if target is not None and target.telegram_id is None:
+            user = target
+            user.telegram_id = telegram_id
+    if user is None:
+        user = User(telegram_id=telegram_id, subjects=[], notification_prefs={})
+        session.add(user)
+    user.username = username
+    user.language = language
+    user.consent_at = clock.now()
+    user.consent_version = CONSENT_VERSION
+    user.is_reachable = True
+    await session.flush()
+    return user
+
+
+async def _school_in_network(session: AsyncSession, school_id: int | None, network_id: int) -> int | None:
+    if school_id is None:
+        return None
+    school = await session.get(School, school_id)
+    if school is None or school.network_id != network_id:
+        raise DomainError("errors.forbidden")
+    return school.id
+
+
+def apply_profile(user: User, profile: Profile) -> None:
+    user.full_name = profile.full_name
+    user.position = profile.position
+    user.subjects = list(profile.subjects)
+
+
+async def join_network(session: AsyncSession, user: User, *, network_id: int, role: Role,
+                       school_id: int | None) -> Membership:
+    """Adds the membership or grants the role on an existing one (never takes roles away)."""
+    membership = await session.scalar(select(Membership).where(
+        Membership.user_id == user.id, Membership.network_id == network_id))
+    if membership is None:
+        membership = Membership(user_id=user.id, network_id=network_id, school_id=school_id,
+                                is_participant=True, is_mentor=False, is_coordinator=False, directions=[])
+        session.add(membership)
+    membership.is_active = True
+    if school_id is not None:
+        membership.school_id = school_id
+    membership.grant(role)
+    await session.flush()
+    return membership
+
+
+async def complete_with_invite(session: AsyncSession, user: User, invite: Invite, profile: Profile) -> Membership:
+    school_id = invite.school_id or await _school_in_network(session, profile.school_id, invite.network_id)
+    await invite_service.consume(session, invite)
+    apply_profile(user, profile)
+    return await join_network(session, user, network_id=invite.network_id, role=Role(invite.role),
+                              school_id=school_id)
+
+
+async def accept_invite_as_member(session: AsyncSession, user: User, invite: Invite) -> Membership:
+    """A registered person follows another invite: they join that network or gain its role."""
+    await invite_service.consume(session, invite)
+    return await join_network(session, user, network_id=invite.network_id, role=Role(invite.role),
+                              school_id=invite.school_id)
+
+
+async def complete_with_request(session: AsyncSession, user: User, network_id: int, profile: Profile,
+                                clock: Clock) -> JoinRequest:
+    school_id = await _school_in_network(session, profile.school_id, network_id)
+    apply_profile(user, profile)
+    pending = await session.scalar(select(JoinRequest).where(
+        JoinRequest.user_id == user.id, JoinRequest.network_id == network_id,
+        JoinRequest.status == JoinRequestStatus.PENDING.value))
+    if pending is not None:
+        return pending
+    request = JoinRequest(user_id=user.id, network_id=network_id, school_id=school_id,
+                          school_note=profile.school_note, status=JoinRequestStatus.PENDING.value,
+                          created_at=clock.now())
+    session.add(request)
+    await session.flush()
+    return request
+
+
+async def decide_join_request(session: AsyncSession, request_id: int, *, coordinator: User, approve: bool,
+                              clock: Clock) -> JoinRequest:
+    request = await session.get(JoinRequest, request_id, options=[selectinload(JoinRequest.user),
+                                                                  selectinload(JoinRequest.network)])
+    if request is None:
+        raise DomainError("errors.forbidden")
+    is_coordinator = await session.scalar(select(Membership.id).where(
+        Membership.user_id == coordinator.id, Membership.network_id == request.network_id,
+        Membership.is_coordinator.is_(True), Membership.is_active.is_(True)))
+    if not is_coordinator:
+        raise DomainError("errors.forbidden")
+    if request.status != JoinRequestStatus.PENDING.value:
+        raise DomainError("join.already_decided")
+    request.status = (JoinRequestStatus.APPROVED if approve else JoinRequestStatus.REJECTED).value
+    request.decided_by_id = coordinator.id
+    request.decided_at = clock.now()
+    if approve:
+        await join_network(session, request.user, network_id=request.network_id, role=Role.PARTICIPANT,
+                           school_id=request.school_id)
+    await session.flush()
+    return request

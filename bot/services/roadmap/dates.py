@@ -1,0 +1,618 @@
+"""Russian roadmap date expressions → periods.
+
+``parse_when("Сентябрь – декабрь 2022 года", ctx)`` → one period 2022-09-01..2022-12-31.
+The grammar is small: a cell is tokenised (dates, day numbers, months, years, quarters,
+prepositions, recurrence words), tokens are grouped into items (a point, a range, «с …»,
+«до …»), then years are filled in — from the item itself, from its range partner, from the
+rest of the list, and finally from the document's :class:`YearContext`.
+See docs/roadmap-parser.md for the rules and the decisions behind them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from .model import Period, Recurrence, When
+from .text import clean, norm
+from .years import YearContext, detect_year_context, full_year, month_number, safe_date
+
+__all__ = ["YearContext", "detect_year_context", "last_written_year", "parse_when"]
+
+# -- tokens -------------------------------------------------------------------
+
+_MONTH_WORD = (
+    r"январ\w*|янв\b\.?|феврал\w*|февр?\b\.?|март\w*|мар\b\.?|апрел\w*|апр\b\.?|ма[йяе]\b"
+    r"|июн\w*|июл\w*|август\w*|авг\b\.?|сентябр\w*|сент?\b\.?|октябр\w*|окт\b\.?"
+    r"|ноябр\w*|нояб?\b\.?|декабр\w*|дек\b\.?"
+)
+_UNIT = r"(квартал|полугоди|четверт)\w*"
+_TOKEN_RE = re.compile(
+    rf"""
+    (?P<school>(?<!\d)(?P<sy1>(?:19|20)\d\d)\s*
+        (?:/\s*(?P<sy2>(?:19|20)?\d\d)(?!\d)(?:\s*(?:гг?\b\.?\s*)?уч\w*\.?)?
+          |-\s*(?P<sy3>(?:19|20)?\d\d)(?!\d)\s*(?:гг?\b\.?\s*)?уч\w*\.?))
+    |(?P<date>(?<!\d)(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})(?:\.(?P<dy>\d{{4}}|\d{{2}})(?!\d))?\.?)
+    |(?P<year>(?<!\d)(?:19|20)\d\d)(?!\d)(?:\s*(?:годы|годов|года|году|год|гг|г)\b\.?)?
+    |(?<!\d)(?P<ord>[1-4])\s*(?:-?\s*(?:ое|ой|ый|ий|го|е|й|м)\b)?\s*(?P<ounit>{_UNIT})
+    |\b(?P<rom>iv|i{{1,3}})\s*(?P<runit>{_UNIT})
+    |\b(?P<word_ord>перв|втор|трет|четв[её]рт)\w*\s+(?P<wunit>{_UNIT})
+    |(?P<num>\d+)
+    |\b(?P<month>{_MONTH_WORD})
+    |(?P<dash>-)
+    |(?P<sep>[,;/+]|\bи\b)
+    |(?P<word>[а-яa-z]+)
+    """,
+    re.X,
+)
+_WORD_KINDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:с|со)$"), "from"),
+    (re.compile(r"^по$"), "to"),
+    (re.compile(r"^(?:до|позднее|позже|к)$"), "deadline"),
+    (re.compile(r"^(?:начал[оае]|кон(?:ец|ца|це)|середин[аеы])$"), "approx"),
+    (re.compile(r"^(?:постоянн\w*|ежедневн\w*|систематически|регулярно)$"), "cont"),
+    (re.compile(r"^течени"), "during"),
+    (re.compile(r"^ежегодн"), "rec:yearly"),
+    (re.compile(r"^ежемесячн"), "rec:monthly"),
+    (re.compile(r"^еженедельн"), "rec:weekly"),
+    (re.compile(r"^ежекварт"), "rec:quarterly"),
+]
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_WORD_ORDINAL = {"перв": 1, "втор": 2, "трет": 3, "четв": 4}
+_UNIT_KIND = {"квартал": "quarter", "полугоди": "half", "четверт": "term"}
+
+# «1 раз в четверть», «каждый месяц»: recurrence phrases removed before tokenising.
+_TIMES_RE = re.compile(
+    r"(?:\d+\s*)?(?:раз[а]?\s+в|кажд\w*)\s+(недел|месяц|квартал|четверт|полугоди|учебн\w*\s+год|год)\w*"
+)
+_TIMES_KIND: dict[str, Recurrence] = {
+    "недел": "weekly", "месяц": "monthly", "квартал": "quarterly", "четверт": "quarterly",
+    "год": "yearly",
+}  # fmt: skip
+# «по графику», «по мере необходимости»: dates decided elsewhere.
+_UNDATED_RE = re.compile(
+    r"\bпо\s+(?:\w+\s+)?(?:графику|плану|согласованию|запросу)"
+    r"|\bсогласно\s+(?:\w+\s+)?(?:графику|плану)"
+    r"|\bпо\s+(?:мере\s+)?необходимости|по\s+требованию"
+)
+
+
+@dataclass
+class _Token:
+    kind: str
+    text: str
+    value: tuple[int, ...] = ()
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        token = _token_from_match(m)
+        if token is not None:
+            tokens.append(token)
+    return tokens
+
+
+def _token_from_match(m: re.Match[str]) -> _Token | None:
+    kind, raw = m.lastgroup, m.group(0)
+    if m.group("school"):
+        first = int(m.group("sy1"))
+        second = full_year(m.group("sy2") or m.group("sy3"), first)
+        if second != first + 1:
+            return _Token("word", raw)
+        return _Token("school", raw, (first,))
+    if m.group("date"):
+        year = int(m.group("dy")) if m.group("dy") else 0
+        if m.group("dy") and len(m.group("dy")) == 2:
+            year += 2000
+        return _Token("date", raw, (int(m.group("dd")), int(m.group("dm")), year))
+    if m.group("year"):
+        return _Token("year", raw, (int(m.group("year")),))
+    unit = _unit_token(m)
+    if unit is not None:
+        return unit
+    if kind == "num":
+        return _Token("num", raw, (int(raw),))
+    if kind == "month":
+        return _Token("month", raw, (month_number(raw),))
+    if kind in ("dash", "sep"):
+        return _Token(kind, raw)
+    for pattern, word_kind in _WORD_KINDS:
+        if pattern.search(raw):
+            return _Token(word_kind, raw)
+    return _Token("word", raw)
+
+
+def _unit_token(m: re.Match[str]) -> _Token | None:
+    if m.group("ounit"):
+        number, unit = int(m.group("ord")), m.group("ounit")
+    elif m.group("runit"):
+        number, unit = _ROMAN[m.group("rom")], m.group("runit")
+    elif m.group("wunit"):
+        number, unit = _WORD_ORDINAL[m.group("word_ord")[:4]], m.group("wunit")
+    else:
+        return None
+    kind = next(v for k, v in _UNIT_KIND.items() if unit.startswith(k))
+    if kind == "half" and number > 2:
+        return _Token("word", m.group(0))
+    return _Token("unit:" + kind, m.group(0), (number,))
+
+
+# -- items --------------------------------------------------------------------
+
+YearSource = Literal["text", "partner", "list", "context"]
+ItemMode = Literal["single", "range", "from", "open", "deadline"]
+
+
+@dataclass
+class _Point:
+    day: int | None = None
+    month: int | None = None
+    year: int | None = None
+    year_source: YearSource | None = None
+    unit: str | None = None  # quarter | half | term (school quarter, «четверть»)
+    unit_no: int = 0
+    whole_year: bool = False  # «2020 год»
+    school_year: int | None = None  # «2021/2022 уч. год» → 2021
+    approx: bool = False  # «конец ноября»
+    school_half: bool = False  # «I полугодие» of a school year
+
+    def set_year(self, year: int, source: YearSource) -> None:
+        self.year, self.year_source = year, source
+
+    def anchor_month(self) -> int:
+        """The month that decides the year in a school-year document."""
+        if self.month:
+            return self.month
+        if self.unit == "quarter":
+            return self.unit_no * 3 - 2
+        if self.unit == "half":
+            return 9 if self.school_half and self.unit_no == 1 else (1 if self.unit_no == 1 else 7)
+        if self.unit == "term":
+            return (9, 11, 1, 4)[self.unit_no - 1]
+        return 1
+
+    @property
+    def resolved(self) -> bool:
+        return self.year is not None or self.school_year is not None
+
+
+@dataclass
+class _Item:
+    first: _Point
+    last: _Point | None = None  # the second end of a range
+    mode: ItemMode = "single"
+
+    def points(self) -> list[_Point]:
+        return [self.first] if self.last is None else [self.first, self.last]
+
+
+@dataclass
+class _Scan:
+    items: list[_Item] = field(default_factory=list)
+    recurrences: list[Recurrence] = field(default_factory=list)
+    during: bool = False
+    strays: list[str] = field(default_factory=list)
+    undated: list[str] = field(default_factory=list)
+
+
+_CONNECTORS = ("dash", "to")
+
+
+def _scan(tokens: list[_Token], scan: _Scan) -> None:
+    pending: ItemMode | None = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind in ("from", "deadline"):
+            pending = "from" if token.kind == "from" else "deadline"
+            i += 1
+            continue
+        if _note_flag(token, scan):
+            i += 1
+            continue
+        if token.kind == "year" and _attach_year(scan.items, token.value[0]):
+            i += 1
+            continue
+        point, j = _parse_point(tokens, i)
+        if point is None:
+            if token.kind == "num":
+                scan.strays.append(token.text)
+            i += 1
+            continue
+        i = _finish_item(tokens, j, point, pending, scan)
+        pending = None
+
+
+def _note_flag(token: _Token, scan: _Scan) -> bool:
+    if token.kind.startswith("rec:"):
+        scan.recurrences.append(token.kind[4:])  # type: ignore[arg-type]
+    elif token.kind == "cont":
+        scan.recurrences.append("continuous")
+    elif token.kind == "during":
+        scan.during = True
+    else:
+        return False
+    return True
+
+
+def _finish_item(tokens: list[_Token], i: int, point: _Point, pending: ItemMode | None, scan: _Scan) -> int:
+    """After a point: a range («- …», «по …», «с … до …»), an open end («- постоянно») or none."""
+    is_connector = i < len(tokens) and (
+        tokens[i].kind in _CONNECTORS or (tokens[i].kind == "deadline" and pending == "from")
+    )
+    if is_connector and i + 1 < len(tokens):
+        if tokens[i + 1].kind == "cont":
+            scan.items.append(_Item(point, mode="open"))
+            scan.recurrences.append("continuous")
+            return i + 2
+        end, j = _parse_point(tokens, i + 1)
+        if end is not None:
+            scan.items.append(_Item(point, end, "range"))
+            return j
+    scan.items.append(_Item(point, mode=pending or "single"))
+    return i
+
+
+def _parse_point(tokens: list[_Token], i: int) -> tuple[_Point | None, int]:
+    token = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if token.kind == "approx":
+        if nxt is None or nxt.kind != "month":
+            return None, i
+        point, j = _parse_point(tokens, i + 1)
+        if point is not None:
+            point.approx = True
+        return point, j
+    if token.kind == "year":
+        return _Point(year=token.value[0], year_source="text", whole_year=True), i + 1
+    if token.kind == "school":
+        return _Point(school_year=token.value[0], year_source="text"), i + 1
+    point, i = _base_point(tokens, i)
+    if point is not None and i < len(tokens) and tokens[i].kind == "year" and point.year is None:
+        point.set_year(tokens[i].value[0], "text")
+        i += 1
+    return point, i
+
+
+def _base_point(tokens: list[_Token], i: int) -> tuple[_Point | None, int]:
+    token = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if token.kind == "date":
+        day, month, year = token.value
+        point = _Point(day=day, month=month)
+        if year:
+            point.set_year(year, "text")
+        return point, i + 1
+    if token.kind == "month":
+        return _Point(month=token.value[0]), i + 1
+    if token.kind.startswith("unit:"):
+        return _Point(unit=token.kind[5:], unit_no=token.value[0]), i + 1
+    if token.kind == "num" and 1 <= token.value[0] <= 31 and nxt is not None:
+        if nxt.kind == "month":
+            return _Point(day=token.value[0], month=nxt.value[0]), i + 2
+        if _starts_day_range(tokens, i + 1):
+            return _Point(day=token.value[0]), i + 1  # «17-31.01»: the month comes with the end
+    return None, i
+
+
+def _starts_day_range(tokens: list[_Token], i: int) -> bool:
+    """«- 31.01», «по 15 марта», «до 15 марта» right after a bare day number."""
+    if tokens[i].kind not in (*_CONNECTORS, "deadline") or i + 1 >= len(tokens):
+        return False
+    after = tokens[i + 1]
+    if after.kind == "date":
+        return True
+    return after.kind == "num" and i + 2 < len(tokens) and tokens[i + 2].kind == "month"
+
+
+def _attach_year(items: list[_Item], year: int) -> bool:
+    """«август, 2022»: a year standing alone belongs to the year-less items before it."""
+    trailing = []
+    for item in reversed(items):
+        if any(p.resolved for p in item.points()):
+            break
+        trailing.append(item)
+    for item in trailing:
+        for point in item.points():
+            point.set_year(year, "text")
+    return bool(trailing)
+
+
+# -- years --------------------------------------------------------------------
+
+
+def _fill_ranges(items: list[_Item]) -> None:
+    """Inside a range the written half lends its month and year to the other half."""
+    for item in items:
+        if item.last is None:
+            continue
+        first, last = item.first, item.last
+        if first.day is not None and first.month is None:
+            first.month = last.month
+        if first.year is None and first.school_year is None and last.year is not None:
+            first.set_year(last.year, "partner")
+        if last.year is None and last.school_year is None and first.year is not None:
+            last.set_year(first.year, "partner")
+
+
+def _fill_list(items: list[_Item]) -> None:
+    """«Апрель, май 2022»: a year written later in the list applies to earlier items."""
+    written = [_item_year(item) for item in items]
+    for index, item in enumerate(items):
+        if written[index] is not None:
+            continue
+        later = next((y for y in written[index + 1 :] if y is not None), None)
+        earlier = next((y for y in reversed(written[:index]) if y is not None), None)
+        year = later if later is not None else earlier
+        if year is None:
+            continue
+        for point in item.points():
+            if not point.resolved:
+                point.set_year(year, "list")
+
+
+def _item_year(item: _Item) -> int | None:
+    years = [p.year for p in item.points() if p.year is not None and p.year_source != "list"]
+    return years[0] if years else None
+
+
+def _fill_context(items: list[_Item], ctx: YearContext) -> bool:
+    """Years still missing come from the document. Returns False if that was impossible."""
+    for item in items:
+        for point in item.points():
+            if point.resolved:
+                continue
+            point.school_half = ctx.kind == "school" and point.unit == "half"
+            year = ctx.year_for_month(point.anchor_month())
+            if year is None:
+                return False
+            point.set_year(year, "context")
+    return True
+
+
+# -- spans --------------------------------------------------------------------
+
+
+def _last_day(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _span(point: _Point, ctx: YearContext) -> tuple[date, date]:
+    """First and last day a point covers; raises ValueError for impossible dates."""
+    if point.school_year is not None:
+        return date(point.school_year, 9, 1), safe_date(point.school_year + 1, *ctx.school_end)
+    year = point.year
+    assert year is not None
+    if point.whole_year:
+        return date(year, 1, 1), date(year, 12, 31)
+    if point.unit:
+        return _unit_span(point, year, ctx)
+    assert point.month is not None
+    if point.day is not None:
+        day = date(year, point.month, point.day)
+        return day, day
+    return date(year, point.month, 1), _last_day(year, point.month)
+
+
+def _unit_span(point: _Point, year: int, ctx: YearContext) -> tuple[date, date]:
+    n = point.unit_no
+    if point.unit == "quarter":
+        return date(year, 3 * n - 2, 1), _last_day(year, 3 * n)
+    if point.unit == "half":
+        if point.school_half:
+            if n == 1:
+                return date(year, 9, 1), date(year, 12, 31)
+            return date(year, 1, 1), safe_date(year, *ctx.school_end)
+        return (date(year, 1, 1), date(year, 6, 30)) if n == 1 else (date(year, 7, 1), date(year, 12, 31))
+    # «четверть»: school terms
+    starts = ((9, 1), (11, 1), (1, 1), (4, 1))
+    ends = ((10, 31), (12, 31), (3, 31), ctx.school_end)
+    return date(year, *starts[n - 1]), safe_date(year, *ends[n - 1])
+
+
+def _fix_wrap(item: _Item, ctx: YearContext) -> None:
+    """«ноябрь – январь 2020»: a range running backwards crosses a new year."""
+    assert item.last is not None
+    if _span(item.first, ctx)[0] <= _span(item.last, ctx)[1]:
+        return
+    if item.last.year_source in ("context", "list") and item.last.year is not None:
+        item.last.year += 1
+    elif item.first.year_source in ("partner", "context", "list") and item.first.year is not None:
+        item.first.year -= 1
+
+
+def _item_period(item: _Item, ctx: YearContext, notes: list[str]) -> Period:
+    if any(p.approx for p in item.points()):
+        notes.append("Срок указан приблизительно (начало, середина или конец месяца) — взят весь месяц.")
+    start, end = _span(item.first, ctx)
+    if item.mode == "single":
+        return Period(start, end)
+    if item.mode == "deadline":
+        # «до 27 марта» includes the day; «до марта» means before March begins.
+        return Period(None, end if item.first.day is not None else start - timedelta(days=1))
+    if item.mode in ("from", "open"):
+        return Period(start, _open_end(start, ctx, notes))
+    assert item.last is not None
+    _fix_wrap(item, ctx)
+    start, _ = _span(item.first, ctx)
+    _, end = _span(item.last, ctx)
+    if start > end:
+        notes.append("Начало срока позже окончания — даты переставлены.")
+        start, end = _span(item.last, ctx)[0], _span(item.first, ctx)[1]
+    return Period(start, end)
+
+
+def _open_end(start: date, ctx: YearContext, notes: list[str]) -> date:
+    window = ctx.window
+    if window and window[1] >= start:
+        return window[1]
+    notes.append("Окончание срока не указано — принят конец года.")
+    return date(start.year, 12, 31)
+
+
+# -- public -------------------------------------------------------------------
+
+
+def parse_when(text: str, ctx: YearContext) -> When:
+    """Parse one date cell as written. Never raises; what cannot be dated is flagged."""
+    try:
+        return _parse_when(text, ctx)
+    except Exception:  # the grammar must never take an import down
+        return When([], None, [f"Не удалось разобрать срок «{clean(text)}»."])
+
+
+def _parse_when(text: str, ctx: YearContext) -> When:
+    shown = clean(text)
+    if not shown:
+        return When([], None, ["Срок не указан."])
+    body, scan = _prescan(norm(text))
+    _scan(_tokenize(body), scan)
+    recurrence = _recurrence(scan)
+    notes: list[str] = []
+    periods = _periods(scan, recurrence, ctx, notes)
+    if not periods:
+        periods = _window_periods(scan, recurrence, ctx, notes)
+    if not periods and not notes:
+        notes.append(_undated_note(shown, scan))
+    elif scan.strays and periods:
+        notes.append(f"Пропущено лишнее число «{', '.join(scan.strays)}» (вероятно, номер страницы).")
+    notes.extend(_outside_window(periods, ctx))
+    return When(sorted(set(periods), key=_period_key), recurrence, _unique(notes))
+
+
+def _prescan(text: str) -> tuple[str, _Scan]:
+    scan = _Scan()
+    for m in _TIMES_RE.finditer(text):
+        found = next((kind for stem, kind in _TIMES_KIND.items() if stem in m.group(1)), None)
+        if found:  # «раз в полугодие» has no recurrence of its own
+            scan.recurrences.append(found)
+    text = _TIMES_RE.sub(" ", text)
+    scan.undated = [m.group(0) for m in _UNDATED_RE.finditer(text)]
+    return _UNDATED_RE.sub(" ", text), scan
+
+
+def _recurrence(scan: _Scan) -> Recurrence | None:
+    explicit = [r for r in scan.recurrences if r != "continuous"]
+    if explicit:
+        return explicit[0]
+    if "continuous" in scan.recurrences or scan.during:
+        return "continuous"
+    return None
+
+
+def _periods(scan: _Scan, recurrence: Recurrence | None, ctx: YearContext, notes: list[str]) -> list[Period]:
+    items = scan.items
+    if not items:
+        return []
+    _fill_ranges(items)
+    _fill_list(items)
+    guessed = ctx.kind == "multi" and any(not p.resolved for i in items for p in i.points())
+    if not _fill_context(items, ctx):
+        notes.append("Не удалось определить год: его нет ни в сроке, ни в заголовке документа.")
+        return []
+    if recurrence == "yearly" and guessed:
+        return _each_year(items, ctx, notes)
+    if guessed:
+        notes.append(f"Год не указан — принят {ctx.year_for_month(1)}.")
+    return _drop_covering_months(_item_periods(items, ctx, notes))
+
+
+def _item_periods(items: list[_Item], ctx: YearContext, notes: list[str]) -> list[tuple[_Item, Period]]:
+    pairs = []
+    for item in items:
+        try:
+            pairs.append((item, _item_period(item, ctx, notes)))
+        except ValueError:
+            notes.append(f"Неверная дата в сроке: {_describe_item(item)}.")
+    return pairs
+
+
+def _each_year(items: list[_Item], ctx: YearContext, notes: list[str]) -> list[Period]:
+    """«ежегодно, ноябрь» in a 2020–2022 document: every November of the window."""
+    assert ctx.first_year is not None and ctx.last_year is not None
+    window = ctx.window
+    assert window is not None
+    periods: list[Period] = []
+    for year in range(ctx.first_year, ctx.last_year + 1):
+        for item in items:
+            for point in item.points():
+                if point.year_source == "context":
+                    point.year = year
+            periods.extend(p for _, p in _item_periods([item], ctx, notes))
+    return [p for p in periods if p.end >= window[0] and (p.start or p.end) <= window[1]]
+
+
+def _drop_covering_months(pairs: list[tuple[_Item, Period]]) -> list[Period]:
+    """«Ноябрь 15.11, 17.11»: a month named before its own dates is a heading, not a period."""
+    periods = [period for _, period in pairs]
+    return [period for item, period in pairs if not (_is_bare_month(item) and _covers_other(period, periods))]
+
+
+def _is_bare_month(item: _Item) -> bool:
+    return item.mode == "single" and item.first.month is not None and item.first.day is None
+
+
+def _covers_other(period: Period, periods: list[Period]) -> bool:
+    assert period.start is not None
+    return any(p != period and p.start is not None and period.start <= p.start and p.end <= period.end for p in periods)
+
+
+def _window_periods(scan: _Scan, recurrence: Recurrence | None, ctx: YearContext, notes: list[str]) -> list[Period]:
+    """«ежемесячно», «постоянно», «в течение учебного года»: the whole document period."""
+    if recurrence is None or scan.items:
+        return []
+    window = ctx.window
+    if window is None:
+        notes.append("Срок повторяется, но период документа не известен — укажите год.")
+        return []
+    return [Period(*window)]
+
+
+def _undated_note(shown: str, scan: _Scan) -> str:
+    if scan.undated:
+        return f"Дата не указана («{clean(scan.undated[0])}») — уточните срок у ответственного."
+    return f"Не удалось распознать срок «{shown}»."
+
+
+def _outside_window(periods: list[Period], ctx: YearContext) -> list[str]:
+    window = ctx.window
+    if window is None:
+        return []
+    outside = [p for p in periods if p.end < window[0] or (p.start or p.end) > window[1]]
+    if not outside:
+        return []
+    return [f"Срок {_describe_period(outside[0])} вне периода документа ({ctx.describe()})."]
+
+
+def _describe_period(period: Period) -> str:
+    end = period.end.strftime("%d.%m.%Y")
+    if period.start is None:
+        return f"до {end}"
+    start = period.start.strftime("%d.%m.%Y")
+    return start if period.start == period.end else f"{start}–{end}"
+
+
+def _describe_item(item: _Item) -> str:
+    p = item.first
+    return f"{p.day or ''}.{p.month or ''}.{p.year or ''}".strip(".")
+
+
+def _period_key(period: Period) -> tuple[date, date]:
+    return (period.start or period.end, period.end)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+_EXPLICIT_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def last_written_year(text: str) -> int | None:
+    """The last four-digit year written in a cell (guides later year-less rows)."""
+    years = _EXPLICIT_YEAR_RE.findall(text or "")
+    return int(years[-1]) if years else None

@@ -1,0 +1,88 @@
+"""Kind of a roadmap row from its wording: a webinar to announce, or a document to produce.
+
+The head noun of a Russian title comes first («Окружные совещания … «Сетевой педсовет»»),
+so the earliest match wins; at the same position the order of ``_PATTERNS`` decides
+(«семинар-практикум» is a workshop, not a seminar). The words before a colon are the head
+(«Направление для педагогов: …»); quoted topics («…») are ignored unless the title is
+nothing but a quote.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import norm
+
+EVENT_KINDS: tuple[str, ...] = (
+    "webinar", "seminar", "workshop", "round_table", "master_class", "open_lesson",
+    "conference", "meeting", "consultation", "council", "competition",
+)  # fmt: skip
+# «анкетирование» is a form sent to people with a deadline, not a gathering to announce.
+TASK_KINDS: tuple[str, ...] = ("document", "monitoring", "survey")
+ALL_KINDS: tuple[str, ...] = (*EVENT_KINDS, *TASK_KINDS, "other")
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("workshop", re.compile(r"семинар\w*[\s-]*практикум|практикум")),
+    ("webinar", re.compile(r"вебинар")),
+    ("round_table", re.compile(r"кругл\w*\s+стол")),
+    ("master_class", re.compile(r"мастер[\s-]*класс")),
+    ("open_lesson", re.compile(r"открыт\w*\s+(?:\w+\s+)?(?:урок|заняти)|взаимопосещени\w*|показательн\w*\s+урок")),
+    ("conference", re.compile(r"конференци|\bфорум")),
+    ("council", re.compile(r"педсовет|(?:педагогическ|методическ|координационн)\w*\s+совет")),
+    ("seminar", re.compile(r"семинар")),
+    ("meeting", re.compile(r"совещани|заседани|\bвстреч[аиеу]|планерк|собрани[ея]")),
+    ("consultation", re.compile(r"консультаци|консультирован")),
+    ("competition", re.compile(r"конкурс|(?<!к )олимпиад")),  # not «подготовка к олимпиадам»
+    ("survey", re.compile(r"анкетировани|\bанкет|\bопрос")),
+    ("monitoring", re.compile(r"мониторинг|диагности[кч]|самоанализ|\bанализ|\bаудит|\bконтрол")),
+    (
+        "document",
+        re.compile(
+            r"разработк|доработк|корректировк|составлени|утвержд|положени[еяй]\b|\bприказ|\bотч[её]т"
+            r"|дорожн\w*\s+карт|\bплан\b|\bплан[аы]\b|\bпрограмм[аы]\b|рекомендаци|сборник|концепци"
+            r"|нормативн|\bдокумент"
+        ),
+    ),
+]
+_WORD_RE = re.compile(r"[а-яa-z]{2,}")
+_QUOTED_RE = re.compile(r"«[^«»]*»|\"[^\"]*\"|“[^“”]*”")
+
+
+def classify(title: str, form: str | None = None) -> str:
+    """One of ALL_KINDS. A «Вид документа»/«Форма проведения» cell, when it says something, wins."""
+    if form:
+        kind = _classify_text(form)
+        if kind != "other":
+            return kind
+    return _classify_text(title)
+
+
+def is_event(kind: str) -> bool:
+    """Whether the row is something to announce (as opposed to a task with a deadline)."""
+    return kind in EVENT_KINDS
+
+
+def _classify_text(text: str) -> str:
+    normalized = norm(text)
+    outside = _strip_quotes(normalized)
+    head = outside.partition(":")[0]
+    found = _earliest(head) or _earliest(outside)
+    if found is None and len(_WORD_RE.findall(outside)) < 2:
+        found = _earliest(normalized)
+    return found or "other"
+
+
+def _strip_quotes(text: str) -> str:
+    previous = None
+    while previous != text:  # innermost first, so nested quotes go too
+        previous, text = text, _QUOTED_RE.sub(" ", text)
+    return text
+
+
+def _earliest(text: str) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for priority, (kind, pattern) in enumerate(_PATTERNS):
+        match = pattern.search(text)
+        if match and (best is None or (match.start(), priority) < best[:2]):
+            best = (match.start(), priority, kind)
+    return best[2] if best else None

@@ -1,0 +1,270 @@
+"""Roadmap file → :class:`Roadmap`: tables, sections, events with periods and kinds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .columns import ColumnMap, Header, find_header, is_column_numbers, is_repeated_header
+from .dates import YearContext, detect_year_context, last_written_year, parse_when
+from .kinds import classify
+from .model import RawDocument, RawRow, RawTable, Roadmap, RoadmapRow
+from .readers import read_document
+from .text import clean, first_letter, norm
+
+# «1. Этап – …», «I. …», «Раздел 2. …», «Блок …», «Направление: …»
+_SECTION_RE = re.compile(
+    r"^(?:(?:\d+|[ivxlc]+)\s*[.)]?\s*)?(?:этап|раздел|блок|модуль|направление\s*:)"
+    r"|^[ivxlc]+\s*[.)]\s+\S"
+)
+_NUMBERED_HEAD_RE = re.compile(r"^\d+(?:\.\d+)*\.?\s*[^\d\s.]")  # «1.1. Создание …» in one cell
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)*\.?$|^[ivxlc]+\.?$")
+_TOP_NUMBER_RE = re.compile(r"^(\d+)\.?$")
+_NOISE_RE = re.compile(
+    r"^(?:\d{1,3}|стр\.?\s*\d+|-\s*\d+\s*-|\d+\s*из\s*\d+"
+    r"|исполнитель\s*:.*|подпись.*|тел\.?\s*[:\d(].*|м\.\s*п\.?|председатель\b.*|начальник\b.*|и\.\s*о\.\s.*)$"
+)
+_TITLE_SKIP_RE = re.compile(r"^(?:приложение|к приказу|к распоряжению|к постановлению|от \d|утвержд|№\s*\d)")
+_TITLE_START_RE = re.compile(
+    r"^(?:(?:муниципальн|регионал|городск|районн)\w*\s+)?(?:дорожн|план|программ|график|мероприяти|перечень)"
+)
+_TITLE_MAX_LINES = 4
+_CONTINUATION_PUNCT = ",;:)-"
+
+
+@dataclass
+class _Line:
+    """One table row read through the column map."""
+
+    cells: list[str]
+    spans: bool
+    number: str
+    title: str
+    dates: str  # as written, only stripped
+    responsible: str
+    result: str
+    indicator: str
+    audience: str
+    doc_type: str
+    stage: str
+
+    @property
+    def texts(self) -> list[str]:
+        """Distinct non-empty cell texts, in column order."""
+        return list(dict.fromkeys(c for c in self.cells if c))
+
+
+@dataclass
+class _TableState:
+    columns: ColumnMap
+    width: int
+    ctx: YearContext
+
+
+@dataclass
+class _Builder:
+    year: int | None
+    events: list[RoadmapRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    title: str = ""
+    section: str | None = None
+    hint_year: int | None = None
+    noise_rows: int = 0
+
+
+def parse_roadmap(source: Path | bytes, filename: str | None = None, year: int | None = None) -> Roadmap:
+    """Parse a DOCX/XLSX/CSV roadmap. ``year`` is used only if the document names no period."""
+    raw = read_document(source, filename)
+    roadmap = build_roadmap(raw, year)
+    if not roadmap.title and (filename or isinstance(source, Path)):
+        roadmap.title = Path(filename or str(source)).stem
+    return roadmap
+
+
+def roadmap_to_json(path: str | Path, year: int | None = None) -> dict[str, Any]:
+    """What ``main.py roadmap parse FILE [--year] --json`` prints."""
+    return parse_roadmap(Path(path), year=year).to_json()
+
+
+def build_roadmap(raw: RawDocument, year: int | None = None) -> Roadmap:
+    builder = _Builder(year)
+    previous: _TableState | None = None
+    for index, table in enumerate(raw.tables, 1):
+        previous = _read_table(raw, table, index, previous, builder)
+    if not builder.events and not builder.warnings:
+        builder.warnings.append("В документе не найдено ни одной таблицы мероприятий.")
+    if builder.noise_rows:
+        builder.warnings.append(f"Пропущено служебных строк: {builder.noise_rows} (номера страниц, подписи).")
+    return Roadmap(builder.title, builder.events, builder.warnings)
+
+
+def _read_table(
+    raw: RawDocument, table: RawTable, index: int, previous: _TableState | None, builder: _Builder
+) -> _TableState | None:
+    header = find_header(table.rows)
+    name = table.name or f"Таблица {index}"
+    if header is None:
+        if previous is not None and _continues(table, previous):
+            _read_rows(table.rows, previous, None, builder)  # the table goes on after a page break
+            return previous
+        builder.warnings.append(f"{name}: не найдены столбцы «Мероприятие» и «Сроки» — таблица пропущена.")
+        return None
+    above = [text for row in table.rows[: header.row_index] for text in _distinct(row)]
+    titled = bool(table.caption or above)
+    if titled or previous is None:
+        lines = list(dict.fromkeys([*raw.title_lines, *table.caption, *above]))
+        ctx = detect_year_context(lines, builder.year)
+        builder.section = None  # a new titled table starts its own sections
+    else:
+        ctx = previous.ctx  # the header repeated after a page break: the same table goes on
+    if ctx.kind == "none" and (titled or previous is None):
+        builder.warnings.append(f"{name}: год документа не определён — укажите год (--year).")
+    if not builder.title:
+        builder.title = _pick_title([*table.caption, *above])
+    state = _TableState(header.columns, len(table.rows[header.row_index].cells), ctx)
+    _read_rows(table.rows[header.row_index + header.rows_used :], state, header, builder)
+    return state
+
+
+def _continues(table: RawTable, previous: _TableState) -> bool:
+    return not table.caption and bool(table.rows) and len(table.rows[0].cells) == previous.width
+
+
+def _distinct(row: RawRow) -> list[str]:
+    return list(dict.fromkeys(clean(c) for c in row.cells if clean(c)))
+
+
+def _pick_title(lines: list[str]) -> str:
+    """The heading right above the table: «План мероприятий …», «Дорожная карта …»."""
+    kept = [clean(x) for x in lines if clean(x) and not _TITLE_SKIP_RE.match(norm(x))][-_TITLE_MAX_LINES:]
+    for start, line in enumerate(kept):
+        if _TITLE_START_RE.match(norm(line)):
+            return " ".join(kept[start:])
+    return " ".join(kept[-2:])
+
+
+# -- rows ---------------------------------------------------------------------
+
+
+def _read_rows(rows: list[RawRow], state: _TableState, header: Header | None, builder: _Builder) -> None:
+    lines = [line for row in rows if (line := _keep(row, state, header, builder)) is not None]
+    for position, line in enumerate(lines):
+        section = _section_of(line, lines[position + 1 :], state.columns)
+        if section is not None:
+            builder.section = section
+        elif _is_continuation(line, builder):
+            _merge_into(builder.events[-1], line)
+        else:
+            builder.events.append(_event(line, state, builder))
+
+
+def _keep(row: RawRow, state: _TableState, header: Header | None, builder: _Builder) -> _Line | None:
+    """The row as a _Line, or None for empty rows, repeated headers, column numbers and noise."""
+    if header is not None and is_repeated_header(row, header):
+        return None
+    if is_column_numbers(row):
+        return None
+    line = _line(row, state.columns)
+    texts = line.texts
+    if not texts or (len(texts) == 1 and _NOISE_RE.match(norm(texts[0]))):
+        builder.noise_rows += bool(texts)
+        return None
+    return line
+
+
+def _line(row: RawRow, columns: ColumnMap) -> _Line:
+    cells = [clean(c) for c in row.cells]
+
+    def cell(index: int | None) -> str:
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    responsible = "; ".join(dict.fromkeys(cell(i) for i in columns.responsible if cell(i)))
+    dates = row.cells[columns.dates].strip() if columns.dates < len(row.cells) else ""
+    # The stage column marks sections, not content: leave it out of the row's own texts.
+    own = [c if i != columns.stage else "" for i, c in enumerate(cells)]
+    return _Line(
+        own, row.spans_table, cell(columns.number), cell(columns.title), dates, responsible,
+        cell(columns.result), cell(columns.indicator), cell(columns.audience), cell(columns.doc_type),
+        cell(columns.stage),
+    )  # fmt: skip
+
+
+def _section_of(line: _Line, following: list[_Line], columns: ColumnMap) -> str | None:
+    texts = line.texts
+    if len(texts) == 1:
+        return _single_text_section(line, texts[0], columns)
+    if line.dates or line.responsible or line.result:
+        return None
+    if line.title and _SECTION_RE.match(norm(line.title)):
+        return clean(f"{line.number} {line.title}")
+    top = _TOP_NUMBER_RE.match(line.number)
+    if top and line.title and _next_number_is_child(top.group(1), following):
+        return clean(f"{line.number} {line.title}")
+    return None
+
+
+def _single_text_section(line: _Line, text: str, columns: ColumnMap) -> str | None:
+    filled = sum(1 for c in line.cells if c)
+    lowered = norm(text)
+    if line.spans or filled > 1 or _SECTION_RE.match(lowered) or _NUMBERED_HEAD_RE.match(lowered):
+        return text
+    in_number_column = columns.number is not None and line.number == text
+    return text if in_number_column and not _NUMBER_RE.match(lowered) else None
+
+
+def _next_number_is_child(top: str, following: list[_Line]) -> bool:
+    """«1.» followed by «1.1»: the first is a heading of the second."""
+    for line in following:
+        if line.number:
+            return line.number.startswith(f"{top}.") and len(line.number.rstrip(".")) > len(top)
+    return False
+
+
+def _is_continuation(line: _Line, builder: _Builder) -> bool:
+    """A row split by a page break: no number, no dates, text going on from the row before."""
+    if not builder.events or line.number or line.dates:
+        return False
+    if not line.title:
+        return True
+    first = first_letter(line.title)
+    return first.islower() or first in _CONTINUATION_PUNCT
+
+
+def _merge_into(event: RoadmapRow, line: _Line) -> None:
+    event.title = _join(event.title, line.title)
+    event.responsible = _join(event.responsible, line.responsible) or None
+    event.expected_result = _join(event.expected_result, line.result) or None
+    event.indicator = _join(event.indicator, line.indicator) or None
+    event.audience = _join(event.audience, line.audience) or None
+
+
+def _join(left: str | None, right: str) -> str:
+    return clean(f"{left or ''} {right}")
+
+
+def _event(line: _Line, state: _TableState, builder: _Builder) -> RoadmapRow:
+    ctx = state.ctx.with_hint(builder.hint_year)
+    when = parse_when(line.dates, ctx)
+    builder.hint_year = last_written_year(line.dates) or builder.hint_year
+    warnings = list(when.warnings)
+    if not line.title:
+        warnings.append("Не указано название мероприятия.")
+    number = line.number.rstrip(". ") or None
+    if number is not None and not _NUMBER_RE.match(norm(number)):
+        warnings.append(f"Необычный номер строки «{number}».")
+    return RoadmapRow(
+        number=number,
+        section=line.stage or builder.section,
+        title=line.title,
+        kind=classify(line.title, line.doc_type),
+        when=line.dates,
+        periods=when.periods,
+        recurrence=when.recurrence,
+        responsible=line.responsible or None,
+        expected_result=line.result or None,
+        indicator=line.indicator or None,
+        audience=line.audience or None,
+        warnings=warnings,
+    )

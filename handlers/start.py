@@ -1,0 +1,376 @@
+"""/start: invite deep links, join requests and the registration dialog."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notifications
+from bot.i18n import Translator
+from bot.services import invites as invite_service
+from bot.services import networks as network_service
+from bot.services import registration as reg
+from bot.services.clock import Clock
+from bot.services.errors import DomainError
+from bot.viewer import Viewer
+from db.models import Invite, Network, School
+from handlers.common import show, show_menu
+from keyboards.callbacks import (ConsentCb, MenuCb, NetworkPickCb, PageCb, PositionCb, SchoolPickCb,
+                                 SubjectCb)
+from keyboards.common import paged_list
+
+router = Router(name="start")
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+
+
+class Registration(StatesGroup):
+    consent = State()
+    full_name = State()
+    school = State()
+    school_other = State()
+    position = State()
+    position_other = State()
+    subjects = State()
+
+
+# --- entry points ----------------------------------------------------------------------------------
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_code(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession,
+                          viewer: Viewer, t: Translator, clock: Clock) -> None:
+    try:
+        invite = await invite_service.find_valid(session, command.args or "", clock)
+    except DomainError as error:
+        await message.answer(t(error.key, **error.values))
+        await _greet(message, state, viewer, t)
+        return
+    network = await session.get(Network, invite.network_id)
+    if viewer.registered and viewer.user is not None:
+        await state.clear()
+        await reg.accept_invite_as_member(session, viewer.user, invite)
+        await message.answer(t("invite.joined", network=network.name if network else "",
+                               role=t(f"roles.{invite.role}")))
+        await _refresh(session, viewer)
+        await show_menu(message, viewer, t)
+        return
+    await state.clear()
+    await state.update_data(mode="invite", invite_code=invite.code, network_id=invite.network_id,
+                            school_id=invite.school_id, target_user_id=invite.target_user_id)
+    await _ask_consent(message, state, t, network.name if network else "")
+
+
+@router.message(CommandStart())
+async def start_plain(message: Message, state: FSMContext, viewer: Viewer, t: Translator) -> None:
+    await _greet(message, state, viewer, t)
+
+
+async def _greet(message: Message, state: FSMContext, viewer: Viewer, t: Translator) -> None:
+    if viewer.registered and viewer.membership is not None:
+        await state.clear()
+        await show_menu(message, viewer, t)
+        return
+    if await state.get_state() is not None:
+        await message.answer(t("registration.resume_hint"))
+        return
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t("join.request_button"), callback_data=MenuCb(action="join"))
+    await message.answer(t("start.about"), reply_markup=builder.as_markup())
+
+
+@router.callback_query(MenuCb.filter(F.action == "join"))
+async def choose_network(query: CallbackQuery, session: AsyncSession, t: Translator, state: FSMContext) -> None:
+    await state.update_data(list_networks=True)
+    await _network_page(query, session, t, 0)
+
+
+@router.callback_query(PageCb.filter(F.list == "join_networks"))
+async def network_page(query: CallbackQuery, callback_data: PageCb, session: AsyncSession, t: Translator) -> None:
+    await _network_page(query, session, t, callback_data.page)
+
+
+async def _network_page(event: CallbackQuery, session: AsyncSession, t: Translator, page: int) -> None:
+    networks = await network_service.list_networks(session, page)
+    if networks.total == 0:
+        await show(event, t("join.no_networks"))
+        return
+    markup = paged_list(networks, list_name="join_networks", t=t,
+                        button=lambda n: (n.name, NetworkPickCb(id=n.id, purpose="join")))
+    await show(event, t("join.choose_network"), markup)
+
+
+@router.callback_query(NetworkPickCb.filter(F.purpose == "join"))
+async def network_chosen(query: CallbackQuery, callback_data: NetworkPickCb, state: FSMContext,
+                         session: AsyncSession, viewer: Viewer, t: Translator, clock: Clock) -> None:
+    network = await session.get(Network, callback_data.id)
+    if network is None:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    if any(m.network_id == network.id and m.is_active for m in viewer.memberships):
+        await show_menu(query, viewer, t)
+        return
+    await state.clear()
+    await state.update_data(mode="request", network_id=network.id)
+    if viewer.registered and viewer.user is not None:
+        # Already known elsewhere: no need to ask the profile again, just send the request.
+        user = viewer.user
+        profile = reg.Profile(full_name=user.full_name or "", position=user.position or "",
+                              subjects=list(user.subjects or []), school_id=None, school_note=None)
+        await _finish_request(query, state, session, viewer, t, clock, profile)
+        return
+    await _ask_consent(query, state, t, network.name)
+
+
+# --- consent ---------------------------------------------------------------------------------------
+
+async def _ask_consent(event: Message | CallbackQuery, state: FSMContext, t: Translator, network: str) -> None:
+    await state.set_state(Registration.consent)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t("consent.agree"), callback_data=ConsentCb(agree=True))
+    builder.button(text=t("consent.decline"), callback_data=ConsentCb(agree=False))
+    builder.adjust(1)
+    await show(event, t("consent.text", network=network), builder.as_markup())
+
+
+@router.callback_query(Registration.consent, ConsentCb.filter())
+async def consent_given(query: CallbackQuery, callback_data: ConsentCb, state: FSMContext,
+                        session: AsyncSession, viewer: Viewer, t: Translator, clock: Clock) -> None:
+    if not callback_data.agree:
+        await state.clear()
+        await show(query, t("consent.declined"))
+        return
+    data = await state.get_data()
+    await reg.record_consent(session, telegram_id=query.from_user.id, username=query.from_user.username,
+                             language=t.language, clock=clock, target_user_id=data.get("target_user_id"))
+    await state.set_state(Registration.full_name)
+    await show(query, t("registration.ask_name"))
+
+
+@router.message(Registration.consent)
+async def consent_expected(message: Message, t: Translator) -> None:
+    await message.answer(t("consent.use_buttons"))
+
+
+# --- full name -------------------------------------------------------------------------------------
+
+@router.message(Registration.full_name, F.text)
+async def name_given(message: Message, state: FSMContext, session: AsyncSession, t: Translator) -> None:
+    try:
+        full_name = reg.normalize_full_name(message.text or "")
+    except DomainError as error:
+        await message.answer(t(error.key))
+        return
+    await state.update_data(full_name=full_name)
+    data = await state.get_data()
+    if data.get("school_id"):  # the invite already names the school
+        await _ask_position(message, state, t)
+        return
+    await state.set_state(Registration.school)
+    await state.update_data(school_query=None)
+    await _school_page(message, state, session, t, 0)
+
+
+@router.message(Registration.full_name)
+async def name_expected(message: Message, t: Translator) -> None:
+    await message.answer(t("registration.name_as_text"))
+
+
+# --- school ----------------------------------------------------------------------------------------
+
+async def _school_page(event: Message | CallbackQuery, state: FSMContext, session: AsyncSession,
+                       t: Translator, page: int) -> None:
+    data = await state.get_data()
+    query = data.get("school_query")
+    schools = await network_service.search_schools(session, data["network_id"], query, page)
+    markup = paged_list(schools, list_name="reg_schools", t=t,
+                        button=lambda s: (s.display_name, SchoolPickCb(id=s.id)),
+                        extra=[(t("registration.school_not_listed"), SchoolPickCb(id=0))])
+    if query and schools.total == 0:
+        text = t("registration.school_not_found", query=query)
+    elif query:
+        text = t("registration.school_found", query=query, count=schools.total)
+    else:
+        text = t("registration.ask_school")
+    await show(event, text, markup)
+
+
+@router.callback_query(Registration.school, PageCb.filter(F.list == "reg_schools"))
+async def school_page(query: CallbackQuery, callback_data: PageCb, state: FSMContext, session: AsyncSession,
+                      t: Translator) -> None:
+    await _school_page(query, state, session, t, callback_data.page)
+
+
+@router.message(Registration.school, F.text)
+async def school_search(message: Message, state: FSMContext, session: AsyncSession, t: Translator) -> None:
+    await state.update_data(school_query=(message.text or "").strip()[:100])
+    await _school_page(message, state, session, t, 0)
+
+
+@router.callback_query(Registration.school, SchoolPickCb.filter())
+async def school_chosen(query: CallbackQuery, callback_data: SchoolPickCb, state: FSMContext,
+                        session: AsyncSession, t: Translator) -> None:
+    if callback_data.id == 0:
+        await state.set_state(Registration.school_other)
+        await show(query, t("registration.ask_school_name"))
+        return
+    data = await state.get_data()
+    school = await session.get(School, callback_data.id)
+    if school is None or school.network_id != data.get("network_id"):
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await state.update_data(school_id=school.id, school_note=None)
+    await _ask_position(query, state, t)
+
+
+@router.message(Registration.school_other, F.text)
+async def school_typed(message: Message, state: FSMContext, t: Translator) -> None:
+    try:
+        note = reg.normalize_free_text(message.text or "", limit=300)
+    except DomainError as error:
+        await message.answer(t(error.key, **error.values))
+        return
+    await state.update_data(school_id=None, school_note=note)
+    await _ask_position(message, state, t)
+
+
+# --- position --------------------------------------------------------------------------------------
+
+async def _ask_position(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await state.set_state(Registration.position)
+    builder = InlineKeyboardBuilder()
+    for code in reg.POSITIONS:
+        builder.button(text=t(f"positions.{code}"), callback_data=PositionCb(code=code))
+    builder.button(text=t("positions.other"), callback_data=PositionCb(code="other"))
+    builder.adjust(1)
+    await show(event, t("registration.ask_position"), builder.as_markup())
+
+
+@router.callback_query(Registration.position, PositionCb.filter())
+async def position_chosen(query: CallbackQuery, callback_data: PositionCb, state: FSMContext,
+                          t: Translator) -> None:
+    if callback_data.code == "other":
+        await state.set_state(Registration.position_other)
+        await show(query, t("registration.ask_position_text"))
+        return
+    if callback_data.code not in reg.POSITIONS:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await state.update_data(position=t(f"positions.{callback_data.code}"))
+    await _ask_subjects(query, state, t)
+
+
+@router.message(StateFilter(Registration.position, Registration.position_other), F.text)
+async def position_typed(message: Message, state: FSMContext, t: Translator) -> None:
+    try:
+        position = reg.normalize_free_text(message.text or "", limit=120)
+    except DomainError as error:
+        await message.answer(t(error.key, **error.values))
+        return
+    await state.update_data(position=position)
+    await _ask_subjects(message, state, t)
+
+
+# --- subjects --------------------------------------------------------------------------------------
+
+def _subjects_markup(chosen: list[str], t: Translator) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code in reg.SUBJECTS:
+        mark = "✅ " if code in chosen else ""
+        builder.button(text=mark + t(f"subjects.{code}"), callback_data=SubjectCb(code=code))
+    builder.adjust(2)
+    builder.row()
+    builder.button(text=t("registration.subjects_done") if chosen else t("registration.subjects_skip"),
+                   callback_data=SubjectCb(code="done"))
+    return builder.as_markup()
+
+
+async def _ask_subjects(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await state.set_state(Registration.subjects)
+    data = await state.get_data()
+    await show(event, t("registration.ask_subjects"), _subjects_markup(data.get("subjects", []), t))
+
+
+@router.callback_query(Registration.subjects, SubjectCb.filter(F.code != "done"))
+async def subject_toggled(query: CallbackQuery, callback_data: SubjectCb, state: FSMContext,
+                          t: Translator) -> None:
+    if callback_data.code not in reg.SUBJECTS:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    chosen: list[str] = list((await state.get_data()).get("subjects", []))
+    if callback_data.code in chosen:
+        chosen.remove(callback_data.code)
+    else:
+        chosen.append(callback_data.code)
+    await state.update_data(subjects=chosen)
+    await show(query, t("registration.ask_subjects"), _subjects_markup(chosen, t))
+
+
+@router.message(Registration.subjects)
+async def subjects_expected(message: Message, t: Translator) -> None:
+    await message.answer(t("registration.subjects_use_buttons"))
+
+
+@router.callback_query(Registration.subjects, SubjectCb.filter(F.code == "done"))
+async def subjects_done(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                        t: Translator, clock: Clock) -> None:
+    data = await state.get_data()
+    subjects = [t(f"subjects.{code}") for code in data.get("subjects", [])]
+    profile = reg.Profile(full_name=data["full_name"], position=data["position"], subjects=subjects,
+                          school_id=data.get("school_id"), school_note=data.get("school_note"))
+    if data.get("mode") == "invite":
+        await _finish_invite(query, state, session, viewer, t, clock, profile, data)
+    else:
+        await _finish_request(query, state, session, viewer, t, clock, profile)
+
+
+# --- finishing -------------------------------------------------------------------------------------
+
+async def _current_user(session: AsyncSession, viewer: Viewer, telegram_id: int) -> Any:
+    return viewer.user or await reg.load_user(session, telegram_id)
+
+
+async def _finish_invite(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                         t: Translator, clock: Clock, profile: reg.Profile, data: dict[str, Any]) -> None:
+    user = await _current_user(session, viewer, query.from_user.id)
+    try:
+        invite: Invite = await invite_service.find_valid(session, data["invite_code"], clock)
+        await reg.complete_with_invite(session, user, invite, profile)
+    except DomainError as error:
+        await state.clear()
+        await show(query, t(error.key, **error.values))
+        return
+    network = await session.get(Network, invite.network_id)
+    if profile.school_note and network is not None:
+        await notifications.unknown_school_to_coordinators(session, user, network, profile.school_note, clock)
+    await state.clear()
+    await _refresh(session, viewer)
+    await show(query, t("registration.welcome", name=profile.full_name))
+    await show_menu(query.message if isinstance(query.message, Message) else query, viewer, t)
+
+
+async def _finish_request(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                          t: Translator, clock: Clock, profile: reg.Profile) -> None:
+    data = await state.get_data()
+    network = await session.get(Network, data["network_id"])
+    user = await _current_user(session, viewer, query.from_user.id)
+    if network is None or user is None:
+        await state.clear()
+        await show(query, t("errors.stale_button"))
+        return
+    request = await reg.complete_with_request(session, user, network.id, profile, clock)
+    school = await session.get(School, profile.school_id) if profile.school_id else None
+    await notifications.join_request_to_coordinators(session, request, user, network, school, clock)
+    await state.clear()
+    await show(query, t("join.sent", network=network.name))
+
+
+async def _refresh(session: AsyncSession, viewer: Viewer) -> None:
+    user = await reg.load_user(session, viewer.telegram_id)
+    viewer.user = user
+    viewer.memberships = list(user.memberships) if user else []

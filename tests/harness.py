@@ -1,0 +1,121 @@
+"""Drive the real bot like a person: type, tap buttons, read what came back.
+
+Updates go through the real dispatcher, middlewares and database; every Bot API call goes over HTTP to the
+loopback FakeTelegram, which records it. Proactive messages sit in the outbox until `deliver()` drains it
+through the real sender and transport.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot
+
+from bot.app import App
+from tests.fakes.telegram_api import FakeTelegram, Sent
+
+
+@dataclass
+class Person:
+    harness: BotHarness
+    user_id: int
+    first_name: str = "Мария"
+    username: str | None = None
+    language_code: str | None = "ru"
+    _mark: int = field(default=0)
+
+    @property
+    def fake(self) -> FakeTelegram:
+        return self.harness.fake
+
+    def _profile(self) -> dict[str, Any]:
+        return {"first_name": self.first_name, "username": self.username}
+
+    async def _feed(self, update: dict) -> list[Sent]:
+        self._mark = self.fake.last_seq
+        await self.harness.feed(update)
+        return self.new()
+
+    def new(self) -> list[Sent]:
+        """What the bot sent to this person since their last action."""
+        return [s for s in self.fake.sent_to(self.user_id) if s.seq > self._mark]
+
+    def texts(self) -> list[str]:
+        return [s.plain_text or "" for s in self.new()]
+
+    def joined(self) -> str:
+        return "\n".join(self.texts())
+
+    async def send(self, text: str) -> list[Sent]:
+        return await self._feed(self.fake.updates.message(self.user_id, text, **self._profile()))
+
+    async def command(self, name: str, args: str | None = None) -> list[Sent]:
+        return await self._feed(self.fake.updates.command(self.user_id, f"/{name}", args, **self._profile()))
+
+    async def sticker(self) -> list[Sent]:
+        return await self._feed(self.fake.updates.sticker(self.user_id, **self._profile()))
+
+    async def photo(self, caption: str | None = None) -> list[Sent]:
+        return await self._feed(self.fake.updates.photo(self.user_id, caption=caption, **self._profile()))
+
+    def find_button(self, label: str) -> tuple[int, dict]:
+        """The newest message in this chat carrying a button whose text contains `label`."""
+        for sent in reversed(self.fake.sent_to(self.user_id)):
+            if sent.message_id is None:
+                continue
+            message = self.fake.get_message(self.user_id, sent.message_id) or {}
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+            for button in (b for row in rows for b in row):
+                if label in button.get("text", "") and "callback_data" in button:
+                    return sent.message_id, button
+        raise AssertionError(f"no button {label!r} in the chat of {self.user_id}")
+
+    def buttons(self) -> list[str]:
+        """Texts of the buttons on the newest message that has any."""
+        for sent in reversed(self.fake.sent_to(self.user_id)):
+            message = self.fake.get_message(self.user_id, sent.message_id) if sent.message_id else None
+            rows = ((message or {}).get("reply_markup") or {}).get("inline_keyboard") or []
+            if rows:
+                return [b.get("text", "") for row in rows for b in row]
+        return []
+
+    async def press(self, label: str) -> list[Sent]:
+        message_id, button = self.find_button(label)
+        return await self.press_data(button["callback_data"], message_id=message_id)
+
+    async def press_data(self, data: str, *, message_id: int | None = None) -> list[Sent]:
+        update = self.fake.updates.callback(self.user_id, data, message_id=message_id, **self._profile())
+        return await self._feed(update)
+
+    def alerts(self) -> list[str]:
+        """Texts of callback answers (toasts and alerts) given to this person."""
+        return [c.params.get("text", "") for c in self.fake.calls_of("answerCallbackQuery")
+                if str(c.params.get("callback_query_id", "")).startswith(f"cbq-{self.user_id}-")]
+
+
+@dataclass
+class BotHarness:
+    app: App
+    bot: Bot
+    fake: FakeTelegram
+
+    async def feed(self, update: dict) -> None:
+        await self.app.dispatcher.feed_raw_update(self.bot, update)
+
+    def person(self, user_id: int, **profile: Any) -> Person:
+        return Person(self, user_id, **profile)
+
+    async def deliver(self) -> int:
+        """Drains the outbox through the real sender and transport (what the running bot does)."""
+        from bot.delivery import AiogramTransport
+        from bot.services.ratelimit import RateLimiter
+        from bot.services.sender import Sender
+
+        limiter = RateLimiter.from_settings(self.app.settings)
+        sender = Sender(self.app.sessionmaker, AiogramTransport(self.bot), limiter, self.app.clock)
+        return await sender.drain()
+
+    async def in_db(self, work: Callable[..., Any]) -> Any:
+        async with self.app.sessionmaker.begin() as session:
+            return await work(session)

@@ -1,0 +1,169 @@
+"""The workbook, read back with openpyxl: sheets, headers, local dates, frozen headers, widths — and the
+«Показатели» sheet saying exactly what the chat card says."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.i18n import Translator
+from bot.services import monitoring
+from bot.services.clock import FrozenClock
+from bot.services.export import SHEETS, Progress, write_workbook
+from bot.services.export.openpyxl_book import OpenpyxlBook
+from bot.services.export.sessions import sessions_rows
+from bot.services.export.xlsx import XlsxBook, column_letter, row_xml
+from bot.services.mentoring.exports import export_rows
+from bot.services.monitoring.texts import card_text
+from db.models import Network
+from db.session import make_sessionmaker
+from tests.monitoring.world import NOW, World, build
+
+T = Translator("ru")
+TITLES = ["Участники", "Школы", "Пары и группы", "Встречи", "Мероприятия", "Посещаемость", "Анкеты", "Показатели"]
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+async def world(engine: AsyncEngine, clock: FrozenClock) -> World:
+    async with make_sessionmaker(engine).begin() as session:
+        return await build(session, clock)
+
+
+async def export(engine: AsyncEngine, world: World, clock: FrozenClock, out, **kwargs):  # type: ignore[no-untyped-def]
+    async with make_sessionmaker(engine)() as session:
+        network = await session.get(Network, world.network_id)
+        return await write_workbook(session, network, out, clock, **kwargs)
+
+
+def values(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [tuple(row) for row in ws.iter_rows(values_only=True)]
+
+
+def indicator_lines(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [row for row in values(ws)[1:] if row and row[1]]
+
+
+def assert_sheet_agrees_with_card(rows: list[tuple], card_texts: dict[str, str]) -> None:
+    """Every indicator row of the sheet reads as the card of its scope reads in the chat."""
+    assert rows
+    for scope, name, value, count, of, percent, target, status, period in rows:
+        text = card_texts[scope]
+        line = next(line for line in text.splitlines() if f" {name}: " in line)
+        assert f"<b>{value}</b>" in line or (value == "нет данных" and "нет данных" in line), (line, value)
+        if of is not None and percent is not None:
+            assert f"({count} из {of})" in line and f"{percent}%" in line
+        if target != "не задана":
+            assert f"цель {target}" in line
+        assert line.startswith(status.split(" ")[0]), (line, status)
+
+
+async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock: FrozenClock, tmp_path: Path) -> None:
+    steps: list[Progress] = []
+
+    async def progress(step: Progress) -> None:
+        steps.append(step)
+
+    result = await export(engine, world, clock, tmp_path / "out.xlsx", progress=progress)
+    wb = load_workbook(tmp_path / "out.xlsx")
+    assert wb.sheetnames == TITLES
+    assert [title for title, _ in result.sheets] == TITLES
+    assert [s.title for s in steps if s.finished] == TITLES and {s.total for s in steps} == {len(SHEETS)}
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws["A1"].font.b and ws["A1"].value, ws.title
+        assert ws.column_dimensions["A"].width >= 6
+    counts = dict(result.sheets)
+    assert counts["Участники"] == 7 and wb["Участники"].max_row == 8  # with the coordinator; not the erased
+    assert counts["Встречи"] == 3 and counts["Мероприятия"] == 12 and counts["Анкеты"] == 2
+
+    people = values(wb["Участники"])
+    assert people[0][:3] == ("ФИО", "ОО", "Должность")
+    sessions = values(wb["Встречи"])
+    assert sessions[0][0] == "Дата" and sessions[2][8] == "Разобрали задания ВПР & <ОГЭ>"  # \x0b dropped
+
+    events = values(wb["Мероприятия"])
+    header = events[0]
+    row = dict(zip(header, next(r for r in events if r[0] == "2.1"), strict=True))
+    assert row["Мероприятие"] == "Семинар «Анализ ВПР»" and row["Статус"] == "проведено"
+    assert row["Начало"] == datetime(2026, 11, 10) and row["Записались"] == 2 and row["Присутствовали"] == 2
+    assert wb["Мероприятия"]["H2"].number_format.lower().startswith("dd")
+    webinar = dict(zip(header, next(r for r in events if r[0] == "2.2"), strict=True))
+    assert webinar["Статус"] == "проведено"  # announced and over: held, as the indicator counts it
+    measure = dict(zip(header, next(r for r in events if r[0] == "3.1"), strict=True))
+    assert measure["Статус"] == "выполнено" and measure["Выполнено"] == datetime(2026, 10, 10, 12, 0)
+    assert measure["Окончание"] == datetime(2026, 10, 15)  # the deadline day, not the exclusive midnight
+
+    attendance = values(wb["Посещаемость"])
+    assert attendance[0] == ("№ мероприятия", "Мероприятие", "Дата", "ФИО", "ОО", "Запись", "Присутствие",
+                             "Как отмечено", "Когда отмечено")
+    seminar = {r[3]: r for r in attendance[1:] if r[0] == "2.1"}
+    assert set(seminar) == {"Петрова Ольга Николаевна", "Смирнова Татьяна Ильинична", "Сидорова Елена Викторовна"}
+    assert seminar["Сидорова Елена Викторовна"][5:8] == ("без записи", "да", "по коду или QR")
+    assert seminar["Смирнова Татьяна Ильинична"][5:7] == ("пойду", "нет")
+    assert seminar["Петрова Ольга Николаевна"][8] == datetime(2026, 11, 10, 15, 0)  # local time
+    assert len(attendance) == 1 + 7
+
+    answers = values(wb["Анкеты"])
+    assert answers[0][-2:] == ("Рефлексия · 1. Польза", "Рефлексия · 2. Что примените?")
+    assert {r[-1] for r in answers[1:]} == {"Приёмы разбора ошибок", "Банк заданий"}
+
+    async with make_sessionmaker(engine)() as session:
+        network = await session.get(Network, world.network_id)
+        card = await monitoring.network_card(session, network, clock)
+        schools = await monitoring.school_cards(session, network, clock)
+    texts = {"Вся сеть": card_text(card, T), **{c.school_name: card_text(c, T) for c in schools.values()}}
+    rows = indicator_lines(wb["Показатели"])
+    assert len(rows) == len(card.indicators) + sum(len(c.indicators) for c in schools.values())
+    assert rows[0][:6] == ("Вся сеть", "Участие педагогов", "83%", 5, 6, 83)
+    assert_sheet_agrees_with_card(rows, texts)
+    assert values(wb["Показатели"])[-1][0].startswith("Рассчитано 24.11.2026 12:00 (Europe/Moscow)")
+
+
+async def test_the_fast_sessions_sheet_is_the_mentoring_features_sheet(engine: AsyncEngine, world: World) -> None:
+    async with make_sessionmaker(engine)() as session:
+        network = await session.get(Network, world.network_id)
+        theirs = [row async for chunk in export_rows(session, network.id, "sessions") for row in chunk]
+        ours = [row async for chunk in sessions_rows(session, network, T) for row in chunk]
+    assert [tuple(r) for r in ours] == [tuple(r) for r in theirs]
+    assert len(ours) == 4
+
+
+async def test_the_streaming_writer_matches_openpyxl(engine: AsyncEngine, world: World, clock: FrozenClock) -> None:
+    fast, reference = BytesIO(), BytesIO()
+    await export(engine, world, clock, fast)
+    await export(engine, world, clock, reference, book=OpenpyxlBook)
+    ours, theirs = load_workbook(fast), load_workbook(reference)
+    assert ours.sheetnames == theirs.sheetnames
+    for title in ours.sheetnames:
+        assert values(ours[title]) == values(theirs[title]), title
+        assert ours[title].freeze_panes == theirs[title].freeze_panes
+
+
+def test_row_xml_cells() -> None:
+    xml = row_xml(["a<b & c>", 5, 2.5, True, None, "", date(2026, 1, 2), datetime(2026, 1, 2, 12, 0),
+                   float("nan"), " padded "], 7)
+    assert '<c r="A7" t="inlineStr"><is><t xml:space="preserve">a&lt;b &amp; c&gt;</t></is></c>' in xml
+    assert '<c r="B7"><v>5</v></c>' in xml and '<c r="C7"><v>2.5</v></c>' in xml
+    assert '<c r="D7" t="b"><v>1</v></c>' in xml and 'r="E7"' not in xml and 'r="F7"' not in xml
+    assert '<c r="G7" s="2"><v>46024</v></c>' in xml and '<c r="H7" s="3"><v>46024.5</v></c>' in xml
+    assert [column_letter(i) for i in (1, 26, 27, 703)] == ["A", "Z", "AA", "AAA"]
+
+
+async def test_sheet_names_and_long_texts(tmp_path: Path) -> None:
+    book = XlsxBook(tmp_path / "x.xlsx")
+    sheet = book.sheet("Отчёт: итоги/2026?", ["Текст"], [10])
+    sheet.append([("x" * 40_000,), ("строка\nвторая",)])
+    book.sheet("Отчёт  итоги 2026 ", ["Ещё"], [10])  # the same name after cleaning: numbered
+    book.close()
+    wb = load_workbook(tmp_path / "x.xlsx")
+    assert wb.sheetnames == ["Отчёт  итоги 2026", "Отчёт  итоги 2026 (2)"]
+    assert len(wb.worksheets[0]["A2"].value) == 32_767 and wb.worksheets[0]["A3"].value == "строка\nвторая"

@@ -1,0 +1,184 @@
+"""Rows → events: sections, noise, rows split by page breaks, the stage column, year fallbacks."""
+
+from __future__ import annotations
+
+import pytest
+from roadmap_builders import DocxTable, Sheet, make_csv, make_docx, make_xlsx, periods_of
+
+from bot.services.roadmap import RawDocument, RawRow, RawTable, Roadmap, build_roadmap, parse_roadmap
+
+HEADER = ["№", "Мероприятие", "Сроки", "Ответственные", "Результат"]
+
+
+def roadmap_of(rows: list[list[str]], title: str = "План на 2022 год", spans: set[int] = frozenset()) -> Roadmap:
+    table = RawTable([RawRow(HEADER)] + [RawRow(r, i in spans) for i, r in enumerate(rows)])
+    return build_roadmap(RawDocument([title], [table]))
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        ["1. Этап – подготовительный", "", "", "", ""],
+        ["", "I. Организационные меры", "", "", ""],
+        ["", "Раздел 2. Методическое сопровождение", "", "", ""],
+        ["", "Блок «Учитель – учителю»", "", "", ""],
+        ["1.Этап – основной: реализация проекта", "", "", "", ""],
+        ["Направление: нормативно-правовое обеспечение"] * 5,
+    ],
+)
+def test_section_rows_by_their_wording(heading: list[str]) -> None:
+    roadmap = roadmap_of([heading, ["1.1", "Семинар", "Май", "ИМС", ""]])
+    [event] = roadmap.events
+    assert event.section == next(c for c in heading if c)
+
+
+def test_top_level_number_with_children_is_a_section() -> None:
+    roadmap = roadmap_of(
+        [
+            ["1.", "Подготовка и запуск программы", "", "", ""],
+            ["1.1.", "Семинар", "Май", "ИМС", ""],
+            ["2.", "Мониторинг качества", "", "", ""],  # no children: an undated event
+            ["3.", "Совещание", "Июнь", "ИМС", ""],
+        ]
+    )
+    assert [(e.number, e.section) for e in roadmap.events] == [
+        ("1.1", "1. Подготовка и запуск программы"),
+        ("2", "1. Подготовка и запуск программы"),
+        ("3", "1. Подготовка и запуск программы"),
+    ]
+    assert roadmap.events[1].periods == [] and roadmap.events[1].warnings
+
+
+def test_merged_row_is_a_section_even_without_a_pattern() -> None:
+    roadmap = roadmap_of([["Организационные мероприятия"] * 5, ["1.", "Вебинар", "24.02", "ИМС", ""]], spans={0})
+    assert [(e.title, e.section) for e in roadmap.events] == [("Вебинар", "Организационные мероприятия")]
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        ["", "", "12", "", ""],
+        ["- 3 -", "", "", "", ""],
+        ["", "Исполнитель: Иванова И.И., тел. 8(813)21-770", "", "", ""],
+        ["Подпись ____________", "", "", "", ""],
+        ["", "", "", "", ""],
+        ["1", "2", "3", "4", "5"],
+        HEADER,
+    ],
+)
+def test_noise_rows_do_not_break_neighbours(noise: list[str]) -> None:
+    roadmap = roadmap_of(
+        [
+            ["1.", "Семинар «Анализ результатов ВПР»", "Апрель", "ИМС", "Рекомендации"],
+            noise,
+            ["2.", "Круглый стол", "Май", "ИМС", "Протокол"],
+        ]
+    )
+    assert [(e.number, e.title, e.expected_result) for e in roadmap.events] == [
+        ("1", "Семинар «Анализ результатов ВПР»", "Рекомендации"),
+        ("2", "Круглый стол", "Протокол"),
+    ]
+
+
+def test_page_break_continuation_is_merged() -> None:
+    roadmap = roadmap_of(
+        [
+            ["4.", "Установочное совещание по сетевому наставничеству школ", "10.03", "Куприенко Е.В.", "Представлена"],
+            ["", "обучающихся.", "", "информационно-методической службы", "карта"],
+            ["5.", "Корректировка планов", "10.03-31.03", "Калинова С.А.", ""],
+        ]
+    )
+    first, second = roadmap.events
+    assert first.title == "Установочное совещание по сетевому наставничеству школ обучающихся."
+    assert first.responsible == "Куприенко Е.В. информационно-методической службы"
+    assert first.expected_result == "Представлена карта"
+    assert second.number == "5"
+
+
+def test_undated_row_with_its_own_title_is_not_glued_to_the_previous_one() -> None:
+    roadmap = roadmap_of(
+        [
+            ["1.", "Семинар", "Май", "ИМС", ""],
+            ["", "Утвердить комплекс мер по информационному сопровождению", "", "Комитет", ""],
+        ]
+    )
+    assert [e.title for e in roadmap.events] == ["Семинар", "Утвердить комплекс мер по информационному сопровождению"]
+    assert roadmap.events[1].periods == [] and roadmap.events[1].warnings
+
+
+def test_stage_column_merged_in_docx_gives_the_section() -> None:
+    header = ["Этап", "№", "Мероприятие", "Срок", "Ответственный"]
+    data = make_docx(
+        ["План на 2021/2022 учебный год"],
+        [
+            DocxTable(
+                [header, ["Подготовительный", "1", "Семинар", "октябрь", "ИМС"], ["", "2", "Вебинар", "январь", "ИМС"],
+                 ["Основной", "3", "Педсовет", "март", "ИМС"]],
+                vmerges=[(0, 1, 2)],
+            )
+        ],
+    )  # fmt: skip
+    roadmap = parse_roadmap(data, "plan.docx")
+    assert [(e.section, e.periods) for e in roadmap.events] == [
+        ("Подготовительный", periods_of([("2021-10-01", "2021-10-31")])),
+        ("Подготовительный", periods_of([("2022-01-01", "2022-01-31")])),
+        ("Основной", periods_of([("2022-03-01", "2022-03-31")])),
+    ]
+
+
+def test_caller_year_only_when_the_document_has_none() -> None:
+    rows = [["Мероприятие", "Сроки"], ["Семинар", "Май"]]
+    untitled = make_csv(rows)
+    may_2023 = periods_of([("2023-05-01", "2023-05-31")])
+    assert parse_roadmap(untitled, "plan.csv", year=2023).events[0].periods == may_2023
+    undated = parse_roadmap(untitled, "plan.csv")
+    assert undated.events[0].periods == [] and undated.events[0].warnings
+    assert any("год документа не определён" in w for w in undated.warnings)
+    titled = make_csv([["План на 2022 год"], *rows])
+    assert parse_roadmap(titled, "plan.csv", year=2023).events[0].periods == periods_of([("2022-05-01", "2022-05-31")])
+
+
+def test_several_sheets_each_with_its_own_year() -> None:
+    header = ["№", "Мероприятие", "Сроки"]
+    data = make_xlsx(
+        [
+            Sheet("2021", [["План на 2021 год", "", ""], header, ["1", "Семинар", "Май"]], ["A1:C1"]),
+            Sheet("2022", [["План на 2022 год", "", ""], header, ["1", "Вебинар", "Май"]], ["A1:C1"]),
+        ]
+    )
+    roadmap = parse_roadmap(data, "plan.xlsx")
+    assert [(e.title, e.periods[0].end.year) for e in roadmap.events] == [("Семинар", 2021), ("Вебинар", 2022)]
+
+
+def test_headerless_table_after_a_page_break_continues_the_previous_one() -> None:
+    data = make_docx(
+        ["План на 2022 год"],
+        [
+            DocxTable([HEADER, ["", "Раздел 1. Меры", "", "", ""], ["1.", "Семинар", "Май", "ИМС", ""]]),
+            DocxTable([["2.", "Вебинар", "Июнь", "ИМС", ""]], page_break_before=True),
+        ],
+    )
+    roadmap = parse_roadmap(data, "plan.docx")
+    assert [(e.number, e.section) for e in roadmap.events] == [("1", "Раздел 1. Меры"), ("2", "Раздел 1. Меры")]
+    assert roadmap.warnings == []
+
+
+def test_document_without_a_plan_says_so() -> None:
+    roadmap = parse_roadmap(make_docx(["Просто текст"], []), "letter.docx")
+    assert roadmap.events == [] and roadmap.warnings
+
+
+def test_table_continued_with_its_header_keeps_its_own_year() -> None:
+    header = ["№", "Мероприятие", "Сроки"]
+    data = make_docx(
+        ["Проект на 2020 – 2022 гг."],
+        [
+            DocxTable([header, ["1.", "Семинар", "Май"]], caption=["План на 2021- 2022 учебный год"]),
+            DocxTable([header, ["2.", "Вебинар", "Октябрь"]], page_break_before=True),
+        ],
+    )
+    roadmap = parse_roadmap(data, "plan.docx")
+    assert [e.periods for e in roadmap.events] == [
+        periods_of([("2022-05-01", "2022-05-31")]),
+        periods_of([("2021-10-01", "2021-10-31")]),
+    ]
