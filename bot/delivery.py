@@ -195,7 +195,15 @@ def is_send_like(api_method: str) -> bool:
 
 class LimiterMiddleware(BaseRequestMiddleware):
     """Every send-like Bot API call waits for the shared limiter (per chat + global); other calls
-    (getUpdates, answerCallbackQuery, getMe…) pass untouched. A 429 from any call pauses everyone."""
+    (getUpdates, answerCallbackQuery, getMe…) pass untouched. A 429 from any call pauses everyone.
+
+    A reply (a call the sender didn't pre-grant) that meets a 429 waits the pause out and tries again, a
+    couple of times, when the wait is short: the person is waiting for that answer, and a handler that
+    raised would leave them with nothing. The sender's own calls are retried by the sender, with its ledger.
+    """
+
+    REPLY_RETRIES = 2
+    REPLY_MAX_WAIT = 15.0  # seconds; a longer flood wait fails the reply (the error handler answers kindly)
 
     def __init__(self, limiter: RateLimiter, *, priority: int = REPLY_PRIORITY) -> None:
         self.limiter = limiter
@@ -203,14 +211,25 @@ class LimiterMiddleware(BaseRequestMiddleware):
 
     async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
                        method: TelegramMethod[TelegramType]) -> Any:
-        if is_send_like(method.__api_method__) and not self.limiter.take_grant():
-            chat_id = getattr(method, "chat_id", None)
-            await self.limiter.acquire(chat_id if isinstance(chat_id, int) else None, priority=self.priority)
-        try:
-            return await make_request(bot, method)
-        except TelegramRetryAfter as error:
-            self.limiter.pause(error.retry_after)
-            raise
+        limited = is_send_like(method.__api_method__)
+        pregranted = limited and self.limiter.take_grant()
+        chat_id = getattr(method, "chat_id", None)
+        chat = chat_id if isinstance(chat_id, int) else None
+        attempt = 0
+        while True:
+            if limited and not (pregranted and attempt == 0):
+                await self.limiter.acquire(chat, priority=self.priority)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                self.limiter.pause(error.retry_after)
+                if pregranted or attempt >= self.REPLY_RETRIES or error.retry_after > self.REPLY_MAX_WAIT:
+                    raise
+                attempt += 1
+                log.info("%s met a flood wait of %s s; trying again after it", method.__api_method__,
+                         error.retry_after)
+                if not limited:  # not paced by the limiter, so wait the pause out here
+                    await asyncio.sleep(error.retry_after)
 
 
 # --- runtime ------------------------------------------------------------------------------------
