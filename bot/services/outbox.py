@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, event, func, or_, select, update
+from sqlalchemy import Select, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -416,10 +416,46 @@ async def cancel_broadcast(session: AsyncSession, broadcast_id: int, *, now: dat
 
 async def cancel_by_prefix(session: AsyncSession, prefix: str, *, now: datetime) -> int:
     """Cancel pending rows whose dedupe key starts with `prefix` (e.g. the reminders of a moved event)."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return await cancel_keyed(session, pattern=prefix.replace("*", "") + "*")
+
+
+def _like(pattern: str) -> str:
+    """A LIKE pattern from a key pattern whose only wildcard is `*` (keys themselves hold `_` and `%`-free text)."""
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%")
+
+
+def _keyed(*, keys: Iterable[str] | None, pattern: str | None, network_id: int | None,
+           kind: str | None) -> list[Any]:
+    conditions: list[Any] = []
+    if keys is not None:
+        conditions.append(T.dedupe_key.in_(list(keys)))
+    if pattern is not None:
+        conditions.append(T.dedupe_key.like(_like(pattern), escape="\\"))
+    if network_id is not None:
+        conditions.append(T.network_id == network_id)
+    if kind is not None:
+        conditions.append(T.kind == kind)
+    return conditions
+
+
+async def cancel_keyed(session: AsyncSession, *, keys: Iterable[str] | None = None, pattern: str | None = None,
+                       network_id: int | None = None, kind: str | None = None, reason: str = "cancelled") -> int:
+    """Cancel pending rows by their keys or a key pattern (`*` matches anything): a declined sign-up,
+    a dropped reminder offset. Rows already on the wire finish."""
     result = await session.execute(
-        update(T).where(T.status == PENDING, T.dedupe_key.like(escaped + "%", escape="\\"))
-        .values(status=CANCELLED, last_error="cancelled", claimed_at=None)
+        update(T).where(T.status == PENDING, *_keyed(keys=keys, pattern=pattern, network_id=network_id, kind=kind))
+        .values(status=CANCELLED, last_error=reason, claimed_at=None)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
+
+
+async def forget_cancelled(session: AsyncSession, *, keys: Iterable[str] | None = None, pattern: str | None = None,
+                           network_id: int | None = None, kind: str | None = None) -> int:
+    """Drop cancelled rows so their keys can be enqueued again (someone changed their mind back,
+    an event moved back to a start it had before, an offset was chosen again)."""
+    result = await session.execute(
+        delete(T).where(T.status == CANCELLED, *_keyed(keys=keys, pattern=pattern, network_id=network_id, kind=kind))
         .execution_options(synchronize_session=False))
     return int(result.rowcount or 0)
 

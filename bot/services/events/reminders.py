@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audiences, outbox
@@ -36,7 +36,6 @@ from bot.services.events.messages import reminder_payload
 from bot.services.events.times import Slot, local_at, zone
 from db.models.core import Membership, Network, User
 from db.models.events import Event, EventStatus, Signup, SignupStatus
-from db.models.outbox import OutboxMessage, OutboxStatus
 
 OFFSETS: dict[str, timedelta] = {
     "30m": timedelta(minutes=30), "1h": timedelta(hours=1), "3h": timedelta(hours=3),
@@ -231,8 +230,7 @@ async def plan_for_user(session: AsyncSession, event: Event, user: User, clock: 
     network = await session.get(Network, event.network_id)
     keys = _user_keys(event, user.id) if revive and may_be_planned(event, clock.now()) else []
     if keys:
-        await session.execute(delete(OutboxMessage).where(
-            OutboxMessage.dedupe_key.in_(keys), OutboxMessage.status == OutboxStatus.CANCELLED.value))
+        await outbox.forget_cancelled(session, keys=keys)
     plan = due(event, network, clock.now())
     if not plan or network is None or user.telegram_id is None or not user.is_reachable:
         return 0
@@ -250,12 +248,7 @@ async def cancel_for_user(session: AsyncSession, event: Event, user_id: int, clo
     keys = _user_keys(event, user_id)
     if not keys:
         return 0
-    result = await session.execute(
-        update(OutboxMessage).where(OutboxMessage.dedupe_key.in_(keys),
-                                    OutboxMessage.status == OutboxStatus.PENDING.value)
-        .values(status=OutboxStatus.CANCELLED.value, last_error="declined", claimed_at=None)
-        .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return await outbox.cancel_keyed(session, keys=keys, reason="declined")
 
 
 async def cancel_event(session: AsyncSession, event: Event, clock: Clock) -> int:
@@ -268,9 +261,7 @@ async def replan_event(session: AsyncSession, event: Event, clock: Clock) -> int
     await cancel_event(session, event, clock)
     for slot in slots(event):
         if slot.start is not None:
-            await session.execute(delete(OutboxMessage).where(
-                OutboxMessage.status == OutboxStatus.CANCELLED.value,
-                OutboxMessage.dedupe_key.like(f"{event_prefix(event.id)}%:{stamp(slot.start)}")))
+            await outbox.forget_cancelled(session, pattern=f"{event_prefix(event.id)}*:{stamp(slot.start)}")
     return await plan_event(session, event, clock)
 
 
@@ -284,17 +275,10 @@ async def set_offsets(session: AsyncSession, network: Network, codes: Iterable[s
     before = offsets_of(network)
     network.settings = {**(network.settings or {}), SETTINGS_KEY: chosen}
     for code in set(before) - set(chosen):
-        await session.execute(
-            update(OutboxMessage).where(OutboxMessage.network_id == network.id, OutboxMessage.kind == KIND,
-                                        OutboxMessage.status == OutboxStatus.PENDING.value,
-                                        OutboxMessage.dedupe_key.like(f"reminder:event:%:{code}:%"))
-            .values(status=OutboxStatus.CANCELLED.value, last_error="offset removed", claimed_at=None)
-            .execution_options(synchronize_session=False))
+        await outbox.cancel_keyed(session, pattern=f"reminder:event:*:{code}:*", network_id=network.id, kind=KIND,
+                                  reason="offset removed")
     for code in set(chosen) - set(before):
-        await session.execute(delete(OutboxMessage).where(
-            OutboxMessage.network_id == network.id, OutboxMessage.kind == KIND,
-            OutboxMessage.status == OutboxStatus.CANCELLED.value,
-            OutboxMessage.dedupe_key.like(f"reminder:event:%:{code}:%")))
+        await outbox.forget_cancelled(session, pattern=f"reminder:event:*:{code}:*", network_id=network.id, kind=KIND)
     await session.flush()
     stmt = select(Event).where(Event.network_id == network.id, Event.status == EventStatus.ANNOUNCED.value,
                                Event.is_task.is_(False), Event.ends_at > clock.now())
