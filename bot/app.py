@@ -130,7 +130,10 @@ async def run(settings: Settings) -> None:
             scheduler.shutdown(wait=False)
         drained = await app.in_flight.wait_idle(settings.shutdown_grace_sec)
         if not drained:
-            log.warning("shutdown: %d updates still in flight after %.0fs", app.in_flight.count,
+            # Their writes are committed or rolled back whole; what they still had to send (an edited keyboard,
+            # a reply queued behind the rate limiter) is dropped rather than failing against a closed session.
+            cancelled = await app.in_flight.cancel()
+            log.warning("shutdown: %d updates still in flight after %.0fs were stopped", cancelled,
                         settings.shutdown_grace_sec)
         if delivery is not None:
             await delivery.stop()

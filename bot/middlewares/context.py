@@ -18,19 +18,26 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class InFlight:
-    """Counts updates being handled, so shutdown can wait for them (bounded)."""
+    """The updates being handled, so shutdown can wait for them (bounded) and then stop the stragglers."""
 
     def __init__(self) -> None:
         self.count = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
     def enter(self) -> None:
         self.count += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         self._idle.clear()
 
     def leave(self) -> None:
         self.count -= 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.discard(task)
         if self.count == 0:
             self._idle.set()
 
@@ -40,6 +47,16 @@ class InFlight:
             return True
         except asyncio.TimeoutError:
             return False
+
+    async def cancel(self, timeout: float = 2.0) -> int:
+        """Cancels what is still running (its transaction rolls back) and waits for it, bounded.
+        Returns how many were cancelled."""
+        tasks = [task for task in self._tasks if not task.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+        return len(tasks)
 
 
 class DbSessionMiddleware(BaseMiddleware):

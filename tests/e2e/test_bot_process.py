@@ -210,3 +210,23 @@ async def test_sigterm_lets_the_handler_in_flight_finish(fake: FakeTelegram, liv
     code = await bot.stop(signal.SIGTERM)
     assert code == 0, bot.log()[-3000:]
     assert [s for s in fake.sent_to(557) if s.seq > since], "the reply in flight was still sent"
+
+
+async def test_sigterm_stops_a_handler_stuck_past_the_grace(fake: FakeTelegram, live_env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    """A reply stuck on a slow Telegram longer than SHUTDOWN_GRACE_SEC is stopped, not left to fail against a
+    closed connection: the process exits 0 soon after the grace, says how many it stopped, and logs no traceback."""
+    bot = await BotProcess({**live_env, "SHUTDOWN_GRACE_SEC": "1"}, tmp_path / "bot.log").start()
+    await bot.polling(fake)
+    delivered = fake.stats.updates_delivered
+    fake.latency = 20.0
+    fake.push_update(fake.updates.command(558, "/start"))
+    await wait_until(lambda: fake.stats.updates_delivered > delivered, what="the update to be taken")
+    await asyncio.sleep(0.3)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    code = await bot.stop(signal.SIGTERM)
+    assert code == 0, bot.log()[-3000:]
+    assert loop.time() - started < 15, "shutdown waited for the stuck reply instead of stopping it"
+    assert "updates still in flight after 1s were stopped" in bot.log()
+    assert "Traceback" not in bot.log(), bot.log()[-3000:]
