@@ -24,11 +24,11 @@ from bot.config import Settings
 from bot.fsm_storage import build_storage
 from bot.i18n import LANGUAGES, Translator
 from bot.middlewares.callback_answer import AnswerCallbacks, NoteCallbackAnswers
-from bot.middlewares.context import DbSessionMiddleware, InFlight, ViewerMiddleware
+from bot.middlewares.context import DbSessionMiddleware, InFlight, LoadingSlots, ViewerMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.clock import Clock, SystemClock
 from db.session import create_engine, make_sessionmaker
-from handlers import build_root_router
+from handlers import build_root_router, early_answerers
 
 log = logging.getLogger("bot.app")
 
@@ -63,13 +63,17 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     # FSM is registered by hand, after the session middleware, so dialog state is read and written in the
     # update's own transaction (one connection per update, and the step commits with its change).
     dp = Dispatcher(storage=storage, settings=settings, clock=clock, sessionmaker=sessionmaker, disable_fsm=True)
+    # The order matters: flood control and early answers cost no query, so they run before the session is
+    # first used; dialog state and the person are loaded after them.
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
+    dp.update.outer_middleware(ThrottlingMiddleware(settings.throttle_per_sec, settings.throttle_burst))
+    dp["early_answerers"] = early_answerers(sessionmaker, clock)
+    dp.update.outer_middleware(AnswerCallbacks(dp["early_answerers"]))
+    slots = LoadingSlots(settings.loading_slots)
+    dp.update.outer_middleware(slots.enter)
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(ViewerMiddleware(set(settings.admin_ids)))
-    throttling = ThrottlingMiddleware(settings.throttle_per_sec, settings.throttle_burst)
-    dp.message.middleware(throttling)
-    dp.callback_query.middleware(throttling)
-    dp.callback_query.outer_middleware(AnswerCallbacks())
+    dp.update.outer_middleware(slots.leave)
     dp.include_router(build_root_router())
     return dp
 

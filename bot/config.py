@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # Flood control for incoming updates, per user.
     throttle_per_sec: float = Field(default=3.0, gt=0)
     throttle_burst: int = Field(default=10, ge=1)
+    # Updates loading their context (dialog state, the person) at once; a burst waits its turn after its
+    # early answer (bench/rsvp.py: 8–16 is best on 2 cores; more only lengthens the event loop's queue).
+    loading_slots: int = Field(default=16, ge=1)
     shutdown_grace_sec: float = Field(default=10.0, ge=0)
 
     @field_validator("admin_ids", mode="before")

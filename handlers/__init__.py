@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from aiogram import Router
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.middlewares.callback_answer import EarlyAnswerer
+from bot.services.clock import Clock
 
 
 def _detached(router: Router) -> Router:
@@ -37,3 +41,10 @@ def build_root_router() -> Router:
         fallback.router,  # last: catches whatever nobody else took
     ]))
     return root
+
+
+def early_answerers(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock) -> list[EarlyAnswerer]:
+    """Buttons answered from memory before their update touches the database (the busiest ones)."""
+    from handlers.events.early import RsvpEarlyAnswer
+
+    return [RsvpEarlyAnswer(sessionmaker, clock)]

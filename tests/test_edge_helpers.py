@@ -40,3 +40,46 @@ async def test_school_search_is_case_insensitive_for_cyrillic_and_paginates(engi
         assert (page.total, page.pages, page.page, len(page.items)) == (20, 3, 2, 4)
         clamped = await search_schools(session, network.id, None, 99)
         assert clamped.page == clamped.pages - 1
+
+
+async def test_loading_slots_limit_loading_but_not_handlers() -> None:
+    """Updates take turns loading their context; a handler that runs long (an export) holds no slot."""
+    import asyncio
+
+    from bot.middlewares.context import LoadingSlots
+
+    slots = LoadingSlots(3)
+    loading, most, release_handlers = 0, 0, asyncio.Event()
+    handled: list[int] = []
+
+    async def handler(event, data):  # type: ignore[no-untyped-def]
+        handled.append(event)
+        await release_handlers.wait()  # every handler blocks until all ten are in
+
+    async def load_then_handle(event, data):  # type: ignore[no-untyped-def]
+        nonlocal loading, most
+        loading += 1
+        most = max(most, loading)
+        await asyncio.sleep(0.01)  # the dialog state and the person being read
+        loading -= 1
+        return await slots.leave(handler, event, data)
+
+    tasks = [asyncio.create_task(slots.enter(load_then_handle, n, {})) for n in range(10)]
+    for _ in range(100):
+        if len(handled) == 10:
+            break
+        await asyncio.sleep(0.01)
+    assert most == 3, "at most three loading at once"
+    assert sorted(handled) == list(range(10)), "blocked handlers held no slot"
+    release_handlers.set()
+    await asyncio.gather(*tasks)
+
+    async def failing(event, data):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the state could not be read")
+
+    for _ in range(5):  # a failure before leave() gives its slot back
+        try:
+            await slots.enter(failing, 0, {})
+        except RuntimeError:
+            pass
+    await asyncio.wait_for(slots.enter(load_then_handle, 11, {}), 1)

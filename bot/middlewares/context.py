@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -103,4 +104,40 @@ class ViewerMiddleware(BaseMiddleware):
         language = user.language if user is not None else normalize_language(tg_user.language_code)
         data["viewer"] = viewer
         data["t"] = Translator(language)
+        return await handler(event, data)
+
+
+class LoadingSlots:
+    """At most `slots` updates load their context (dialog state, the person) at once; the rest wait their turn,
+    after their early answer. Handlers themselves aren't limited: a long export or a reply waiting for
+    Telegram's rate limiter must not hold up everyone else.
+
+    A burst of hundreds of updates otherwise interleaves hundreds of query chains on one event loop: every step
+    of every chain sits in the loop's ready queue, and the next batch of updates — and their early answers —
+    waits behind all of them. A few at a time finish sooner, and the pool isn't drained.
+
+        dp.update.outer_middleware(slots.enter)   # before dialog state is read
+        dp.update.outer_middleware(slots.leave)   # after the person is loaded
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._semaphore = asyncio.Semaphore(slots)
+        self._held: ContextVar[list[bool] | None] = ContextVar("loading_slot", default=None)
+
+    async def enter(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        await self._semaphore.acquire()
+        held = [True]
+        token = self._held.set(held)
+        try:
+            return await handler(event, data)
+        finally:
+            self._held.reset(token)
+            if held[0]:
+                self._semaphore.release()
+
+    async def leave(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        held = self._held.get()
+        if held is not None and held[0]:
+            held[0] = False
+            self._semaphore.release()
         return await handler(event, data)

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 
-from bot.i18n import Translator
+from bot.i18n import Translator, normalize_language
 
 MAX_TRACKED = 50_000  # enough for any network; oldest buckets are forgotten first
 
@@ -38,15 +38,17 @@ class ThrottlingMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
+        # An outer middleware on updates, before any query: a flood costs no database work.
+        inner = (event.message or event.callback_query) if isinstance(event, Update) else event
         user = data.get("event_from_user")
-        if user is None:
+        if user is None or not isinstance(inner, (Message, CallbackQuery)):
             return await handler(event, data)
         allowed, warn = self._take(user.id)
         if allowed:
             return await handler(event, data)
-        t: Translator = data.get("t") or Translator()
-        if isinstance(event, CallbackQuery):
-            await event.answer(t("errors.too_fast"))
-        elif warn and isinstance(event, Message) and event.chat.type == "private":
-            await event.answer(t("errors.too_fast"))
+        t: Translator = data.get("t") or Translator(normalize_language(user.language_code))
+        if isinstance(inner, CallbackQuery):
+            await inner.answer(t("errors.too_fast"))
+        elif warn and inner.chat.type == "private":
+            await inner.answer(t("errors.too_fast"))
         return None
