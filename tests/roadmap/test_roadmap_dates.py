@@ -207,3 +207,52 @@ def test_school_year_end_from_the_document() -> None:
     ctx = detect_year_context(["План на 2021/2022 учебный год (по 30 июня)"])
     assert ctx.window is not None and ctx.window[1].isoformat() == "2022-06-30"
     assert parse_when("в течение учебного года", ctx).periods == periods_of([("2021-09-01", "2022-06-30")])
+
+
+# -- found by the second held-out set (tests/roadmap/test_roadmap_heldout_second.py) -------------
+
+SCHOOL_23 = YearContext.school(2023)
+CAL_24 = YearContext.calendar(2024)
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx", "expected"),
+    [
+        # a half-year, term or month qualified by its school year: that part of that school year only
+        ("II полугодие 2023-2024 уч. года", CAL, [("2024-01-01", "2024-05-31")]),
+        ("I полугодие 2023/2024 учебного года", CAL, [("2023-09-01", "2023-12-31")]),
+        ("4 четверть 2023-2024 уч. года", NONE, [("2024-04-01", "2024-05-31")]),
+        ("декабрь 2023-2024 уч. года", NONE, [("2023-12-01", "2023-12-31")]),
+        # ranges of quarters, halves and terms: each end names the unit once
+        ("III-IV квартал", CAL_24, [("2024-07-01", "2024-12-31")]),
+        ("I – II квартал 2023 г.", NONE, [("2023-01-01", "2023-06-30")]),
+        ("1-2 четверть", SCHOOL_23, [("2023-09-01", "2023-12-31")]),
+        ("3-4-я четверть", SCHOOL_23, [("2024-01-01", "2024-05-31")]),
+        ("4-я четверть", SCHOOL_23, [("2024-04-01", "2024-05-31")]),
+    ],
+)
+def test_units_with_a_school_year_and_unit_ranges(text: str, ctx: YearContext, expected: list) -> None:
+    when = parse_when(text, ctx)
+    assert when.periods == periods_of(expected)
+    assert when.recurrence is None
+
+
+def test_day_of_every_month_gives_a_deadline_per_month_of_the_window() -> None:
+    when = parse_when("до 25 числа ежемесячно", SCHOOL_23)
+    months = [(2023, 9), (2023, 10), (2023, 11), (2023, 12), (2024, 1), (2024, 2), (2024, 3), (2024, 4), (2024, 5)]
+    assert when.periods == periods_of([(None, f"{y}-{m:02d}-25") for y, m in months])
+    assert when.recurrence == "monthly"
+    assert when.warnings == []  # «25» is not a stray page number
+    assert parse_when("ежемесячно, до 5-го числа", CAL_24).periods[0] == periods_of([(None, "2024-01-05")])[0]
+    assert len(parse_when("до 10 числа каждого месяца", CAL_24).periods) == 12
+    # «31 числа» in a short month: its last day
+    assert periods_of([(None, "2024-02-29")])[0] in parse_when("до 31 числа ежемесячно", CAL_24).periods
+    assert parse_when("с 20 по 25 число ежемесячно", CAL_24).periods[0] == periods_of(
+        [("2024-01-20", "2024-01-25")]
+    )[0]
+
+
+def test_day_of_month_without_a_monthly_cycle_is_kept_undated_with_a_warning() -> None:
+    when = parse_when("до 25 числа", CAL_24)
+    assert when.periods == []
+    assert any("без месяца" in w for w in when.warnings)

@@ -182,3 +182,22 @@ def test_table_continued_with_its_header_keeps_its_own_year() -> None:
         periods_of([("2022-05-01", "2022-05-31")]),
         periods_of([("2021-10-01", "2021-10-31")]),
     ]
+
+
+def test_sheet_without_a_year_of_its_own_takes_the_document_title() -> None:
+    """Found by the second held-out set: a second plan sheet headed only «Направление …»."""
+    header = ["№", "Мероприятие", "Сроки"]
+    data = make_xlsx(
+        [
+            Sheet("Руководители", [["План мероприятий на 2024 год", "", ""], header, ["1", "Семинар", "Май"]]),
+            Sheet("Педагоги", [["Направление «учитель – учителю»", "", ""], header, ["1", "Вебинар", "Май"]]),
+            Sheet("2025", [["План на 2025 год", "", ""], header, ["1", "Совещание", "Май"]]),
+        ]
+    )
+    roadmap = parse_roadmap(data, "plan.xlsx")
+    assert [(e.title, e.periods[0].end.year) for e in roadmap.events] == [
+        ("Семинар", 2024),
+        ("Вебинар", 2024),
+        ("Совещание", 2025),
+    ]
+    assert not any("год документа не определён" in w for w in roadmap.warnings)

@@ -36,8 +36,9 @@ _TOKEN_RE = re.compile(
         (?:/\s*(?P<sy2>(?:19|20)?\d\d)(?!\d)(?:\s*(?:гг?\b\.?\s*)?уч\w*\.?)?
           |-\s*(?P<sy3>(?:19|20)?\d\d)(?!\d)\s*(?:гг?\b\.?\s*)?уч\w*\.?))
     |(?P<date>(?<!\d)(?P<dd>\d{{1,2}})\.(?P<dm>\d{{1,2}})(?:\.(?P<dy>\d{{4}}|\d{{2}})(?!\d))?\.?)
+    |(?P<dom>(?<!\d)(?P<domday>\d{{1,2}})\s*(?:-?\s*(?:го|е|ого)\s+)?числ\w*)
     |(?P<year>(?<!\d)(?:19|20)\d\d)(?!\d)(?:\s*(?:годы|годов|года|году|год|гг|г)\b\.?)?
-    |(?<!\d)(?P<ord>[1-4])\s*(?:-?\s*(?:ое|ой|ый|ий|го|е|й|м)\b)?\s*(?P<ounit>{_UNIT})
+    |(?<!\d)(?P<ord>[1-4])\s*(?:-?\s*(?:ое|ой|ый|ий|ая|го|е|й|я|м)\b)?\s*(?P<ounit>{_UNIT})
     |\b(?P<rom>iv|i{{1,3}})\s*(?P<runit>{_UNIT})
     |\b(?P<word_ord>перв|втор|трет|четв[её]рт)\w*\s+(?P<wunit>{_UNIT})
     |(?P<num>\d+)
@@ -72,6 +73,11 @@ _TIMES_KIND: dict[str, Recurrence] = {
     "недел": "weekly", "месяц": "monthly", "квартал": "quarterly", "четверт": "quarterly",
     "год": "yearly",
 }  # fmt: skip
+# «III-IV квартал», «1-2 четверть» → «iii квартал - iv квартал»: each end names its unit.
+_UNIT_RANGE_RE = re.compile(
+    r"(?<![\w.])(iv|i{1,3}|[1-4])\s*-\s*(iv|i{1,3}|[1-4])(?![\w.])"
+    r"(?:\s*-?\s*(?:ое|ой|ый|ий|ая|го|е|й|я|м)\b)?\s*(квартал\w*|полугоди\w*|четверт\w*)"
+)
 # «по графику», «по мере необходимости»: dates decided elsewhere.
 _UNDATED_RE = re.compile(
     r"\bпо\s+(?:\w+\s+)?(?:графику|плану|согласованию|запросу)"
@@ -111,6 +117,8 @@ def _token_from_match(m: re.Match[str]) -> _Token | None:
         return _Token("date", raw, (int(m.group("dd")), int(m.group("dm")), year))
     if m.group("year"):
         return _Token("year", raw, (int(m.group("year")),))
+    if m.group("dom"):
+        return _Token("dom", raw, (int(m.group("domday")),))
     unit = _unit_token(m)
     if unit is not None:
         return unit
@@ -159,6 +167,7 @@ class _Point:
     school_year: int | None = None  # «2021/2022 уч. год» → 2021
     approx: bool = False  # «конец ноября»
     school_half: bool = False  # «I полугодие» of a school year
+    monthly: bool = False  # «до 25 числа»: a day of every month, no month of its own
 
     def set_year(self, year: int, source: YearSource) -> None:
         self.year, self.year_source = year, source
@@ -275,7 +284,18 @@ def _parse_point(tokens: list[_Token], i: int) -> tuple[_Point | None, int]:
     if point is not None and i < len(tokens) and tokens[i].kind == "year" and point.year is None:
         point.set_year(tokens[i].value[0], "text")
         i += 1
+    elif point is not None and i < len(tokens) and tokens[i].kind == "school" and point.year is None:
+        _set_school_year(point, tokens[i].value[0])
+        i += 1
     return point, i
+
+
+def _set_school_year(point: _Point, first_year: int) -> None:
+    """«II полугодие 2023-2024 уч. года», «декабрь 2023/2024 уч. г.»: the year inside that school year."""
+    if point.monthly:
+        return
+    point.school_half = point.unit == "half"
+    point.set_year(first_year if point.anchor_month() >= 9 else first_year + 1, "text")
 
 
 def _base_point(tokens: list[_Token], i: int) -> tuple[_Point | None, int]:
@@ -289,6 +309,8 @@ def _base_point(tokens: list[_Token], i: int) -> tuple[_Point | None, int]:
         return point, i + 1
     if token.kind == "month":
         return _Point(month=token.value[0]), i + 1
+    if token.kind == "dom" and 1 <= token.value[0] <= 31:
+        return _Point(day=token.value[0], monthly=True), i + 1
     if token.kind.startswith("unit:"):
         return _Point(unit=token.kind[5:], unit_no=token.value[0]), i + 1
     if token.kind == "num" and 1 <= token.value[0] <= 31 and nxt is not None:
@@ -304,7 +326,7 @@ def _starts_day_range(tokens: list[_Token], i: int) -> bool:
     if tokens[i].kind not in (*_CONNECTORS, "deadline") or i + 1 >= len(tokens):
         return False
     after = tokens[i + 1]
-    if after.kind == "date":
+    if after.kind in ("date", "dom"):
         return True
     return after.kind == "num" and i + 2 < len(tokens) and tokens[i + 2].kind == "month"
 
@@ -333,6 +355,7 @@ def _fill_ranges(items: list[_Item]) -> None:
         first, last = item.first, item.last
         if first.day is not None and first.month is None:
             first.month = last.month
+            first.monthly = first.monthly or last.monthly
         if first.year is None and first.school_year is None and last.year is not None:
             first.set_year(last.year, "partner")
         if last.year is None and last.school_year is None and first.year is not None:
@@ -491,6 +514,7 @@ def _prescan(text: str) -> tuple[str, _Scan]:
         if found:  # «раз в полугодие» has no recurrence of its own
             scan.recurrences.append(found)
     text = _TIMES_RE.sub(" ", text)
+    text = _UNIT_RANGE_RE.sub(r"\1 \3 - \2 \3", text)
     scan.undated = [m.group(0) for m in _UNDATED_RE.finditer(text)]
     return _UNDATED_RE.sub(" ", text), scan
 
@@ -505,10 +529,20 @@ def _recurrence(scan: _Scan) -> Recurrence | None:
 
 
 def _periods(scan: _Scan, recurrence: Recurrence | None, ctx: YearContext, notes: list[str]) -> list[Period]:
-    items = scan.items
-    if not items:
+    if not scan.items:
         return []
-    _fill_ranges(items)
+    _fill_ranges(scan.items)
+    monthly = [item for item in scan.items if all(p.monthly for p in item.points())]
+    items = [item for item in scan.items if item not in monthly]
+    found = _each_month(monthly, recurrence, ctx, notes) if monthly else []
+    if not items:
+        return found
+    return found + _dated_periods(items, recurrence, ctx, notes)
+
+
+def _dated_periods(
+    items: list[_Item], recurrence: Recurrence | None, ctx: YearContext, notes: list[str]
+) -> list[Period]:
     _fill_list(items)
     guessed = ctx.kind == "multi" and any(not p.resolved for i in items for p in i.points())
     if not _fill_context(items, ctx):
@@ -544,6 +578,26 @@ def _each_year(items: list[_Item], ctx: YearContext, notes: list[str]) -> list[P
                     point.year = year
             periods.extend(p for _, p in _item_periods([item], ctx, notes))
     return [p for p in periods if p.end >= window[0] and (p.start or p.end) <= window[1]]
+
+
+def _each_month(items: list[_Item], recurrence: Recurrence | None, ctx: YearContext, notes: list[str]) -> list[Period]:
+    """«до 25 числа ежемесячно»: that day (or deadline) in every month of the window."""
+    window = ctx.window
+    if recurrence != "monthly" or window is None:
+        notes.append("Указано число без месяца — уточните срок.")
+        return []
+    periods: list[Period] = []
+    year, month = window[0].year, window[0].month
+    while date(year, month, 1) <= window[1]:
+        for item in items:
+            first = safe_date(year, month, item.first.day or 1)
+            last = safe_date(year, month, item.last.day or 1) if item.last is not None else first
+            if item.mode == "deadline":
+                periods.append(Period(None, first))
+            elif first <= last:
+                periods.append(Period(first, last))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [p for p in periods if window[0] <= p.end <= window[1]]
 
 
 def _drop_covering_months(pairs: list[tuple[_Item, Period]]) -> list[Period]:

@@ -72,6 +72,7 @@ class _Builder:
     section: str | None = None
     hint_year: int | None = None
     noise_rows: int = 0
+    title_lines: list[str] | None = None  # the document title: the lines above its first table
 
 
 def parse_roadmap(source: Path | bytes, filename: str | None = None, year: int | None = None) -> Roadmap:
@@ -114,7 +115,11 @@ def _read_table(
     above = [text for row in table.rows[: header.row_index] for text in _distinct(row)]
     titled = bool(table.caption or above)
     if titled or previous is None:
-        lines = list(dict.fromkeys([*raw.title_lines, *table.caption, *above]))
+        # A sheet with a heading but no year of its own («Направление «учитель – учителю»») takes the
+        # document's: its title (DOCX paragraphs, else the rows above the first table), the nearest line first.
+        if builder.title_lines is None:
+            builder.title_lines = raw.title_lines or [*table.caption, *above]
+        lines = list(dict.fromkeys([*builder.title_lines, *table.caption, *above]))
         ctx = detect_year_context(lines, builder.year)
         builder.section = None  # a new titled table starts its own sections
     else:
