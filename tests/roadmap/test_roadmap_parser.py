@@ -80,6 +80,28 @@ def test_noise_rows_do_not_break_neighbours(noise: list[str]) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "signature",
+    [
+        ["", "Председатель комитета общего и профессионального образования", "", "Е.В. Бокова", ""],
+        ["Начальник управления образования", "", "", "", "А.В. Гречко"],
+        ["", "Исполнитель: Гречко А.В.", "", "тел. 8(81364)2-15-40", ""],
+    ],
+)
+def test_signature_spread_over_cells_is_noise(signature: list[str]) -> None:
+    """Third held-out set: a post in one cell and the name in another is still a signature, not an event."""
+    roadmap = roadmap_of([["1.", "Круглый стол", "Май", "ИМС", "Протокол"], signature])
+    assert [e.title for e in roadmap.events] == ["Круглый стол"]
+    assert any("служебных строк: 1" in w for w in roadmap.warnings)
+
+
+def test_row_with_a_number_or_a_date_is_not_a_signature() -> None:
+    roadmap = roadmap_of(
+        [["1.", "Круглый стол", "Май", "ИМС", ""], ["", "Начальник отдела: отчёт о работе", "до 20 декабря", "ИМС", ""]]
+    )
+    assert [e.title for e in roadmap.events] == ["Круглый стол", "Начальник отдела: отчёт о работе"]
+
+
 def test_page_break_continuation_is_merged() -> None:
     roadmap = roadmap_of(
         [

@@ -65,8 +65,12 @@ def is_event(kind: str) -> bool:
 def _classify_text(text: str) -> str:
     normalized = norm(text)
     outside = _strip_quotes(normalized)
-    head = outside.partition(":")[0]
-    found = _earliest(head) or _earliest(outside)
+    head, colon, _ = outside.partition(":")
+    found = _earliest(head)
+    # A phrase before the colon is the head even when it names no kind («Неделя молодого педагога:
+    # открытые уроки …» → other); a one-word label («Тема: …») leaves the kind to the rest.
+    if found is None and not (colon and len(_WORD_RE.findall(head)) >= 2):
+        found = _earliest(outside)
     if found is None and len(_WORD_RE.findall(outside)) < 2:
         found = _earliest(normalized)
     return found or "other"

@@ -22,10 +22,10 @@ _SECTION_RE = re.compile(
 _NUMBERED_HEAD_RE = re.compile(r"^\d+(?:\.\d+)*\.?\s*[^\d\s.]")  # «1.1. Создание …» in one cell
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)*\.?$|^[ivxlc]+\.?$")
 _TOP_NUMBER_RE = re.compile(r"^(\d+)\.?$")
-_NOISE_RE = re.compile(
-    r"^(?:\d{1,3}|стр\.?\s*\d+|-\s*\d+\s*-|\d+\s*из\s*\d+"
-    r"|исполнитель\s*:.*|подпись.*|тел\.?\s*[:\d(].*|м\.\s*п\.?|председатель\b.*|начальник\b.*|и\.\s*о\.\s.*)$"
-)
+_SIGNATURE = r"исполнитель\s*:.*|подпись.*|тел\.?\s*[:\d(].*|м\.\s*п\.?|председатель\b.*|начальник\b.*|и\.\s*о\.\s.*"
+_NOISE_RE = re.compile(rf"^(?:\d{{1,3}}|стр\.?\s*\d+|-\s*\d+\s*-|\d+\s*из\s*\d+|{_SIGNATURE})$")
+# «Председатель комитета … | Е.В. Бокова»: a signature spread over several cells, no number, no dates
+_SIGNATURE_RE = re.compile(rf"^(?:{_SIGNATURE})$")
 _TITLE_SKIP_RE = re.compile(r"^(?:приложение|к приказу|к распоряжению|к постановлению|от \d|утвержд|№\s*\d)")
 _TITLE_START_RE = re.compile(
     r"^(?:(?:муниципальн|регионал|городск|районн)\w*\s+)?(?:дорожн|план|программ|график|мероприяти|перечень)"
@@ -173,10 +173,18 @@ def _keep(row: RawRow, state: _TableState, header: Header | None, builder: _Buil
         return None
     line = _line(row, state.columns)
     texts = line.texts
-    if not texts or (len(texts) == 1 and _NOISE_RE.match(norm(texts[0]))):
+    if not texts or (len(texts) == 1 and _NOISE_RE.match(norm(texts[0]))) or _is_signature(line):
         builder.noise_rows += bool(texts)
         return None
     return line
+
+
+def _is_signature(line: _Line) -> bool:
+    """A signature row: its first text is a post or «Исполнитель: …», with no number and no date in it."""
+    texts = line.texts
+    if len(texts) < 2 or _NUMBER_RE.match(norm(line.number)) or any(ch.isdigit() for ch in line.dates):
+        return False
+    return bool(_SIGNATURE_RE.match(norm(texts[0])))
 
 
 def _line(row: RawRow, columns: ColumnMap) -> _Line:
