@@ -61,10 +61,14 @@ class Translator:
     def has(self, key: str) -> bool:
         return key in self._own or key in self._fallback
 
-    def __call__(self, key: str, /, **values: Any) -> str:
+    def template(self, key: str) -> str:
         template = self._own.get(key) or self._fallback.get(key)
         if template is None:
             raise KeyError(f"missing translation key {key!r}")
+        return template
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        template = self.template(key)
         safe = {name: value if isinstance(value, Raw) else html.escape(str(value), quote=False)
                 for name, value in values.items()}
         return template.format(**safe) if safe else template
@@ -72,3 +76,10 @@ class Translator:
 
 def t(key: str, language: str = DEFAULT_LANGUAGE, /, **values: Any) -> str:
     return Translator(language)(key, **values)
+
+
+def plain(key: str, language: str = DEFAULT_LANGUAGE, /, **values: Any) -> str:
+    """A translation as plain text, values not escaped: for text that is data (stored, printed as JSON) and
+    escaped wherever it is shown."""
+    template = Translator(language).template(key)
+    return template.format(**values) if values else template

@@ -256,3 +256,15 @@ def test_day_of_month_without_a_monthly_cycle_is_kept_undated_with_a_warning() -
     when = parse_when("до 25 числа", CAL_24)
     assert when.periods == []
     assert any("без месяца" in w for w in when.warnings)
+
+
+def test_warnings_come_from_the_locale_files_as_plain_text() -> None:
+    """Warnings are data (stored with rows, printed as JSON): taken from bot/locales, values not HTML-escaped —
+    the chat escapes them where it shows them."""
+    from bot.i18n import catalog
+
+    when = parse_when("по графику <ШМО> & совета", NONE)
+    assert when.periods == []
+    assert when.warnings == [catalog("ru")["roadmap.warnings.undated_by"].format(said="по графику")]
+    odd = parse_when("<b>когда-нибудь</b> & потом", NONE)
+    assert odd.warnings == ["Не удалось распознать срок «<b>когда-нибудь</b> & потом»."], "not escaped"

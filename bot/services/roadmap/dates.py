@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from bot.i18n import plain
+
 from .model import Period, Recurrence, When
 from .text import clean, norm
 from .years import YearContext, detect_year_context, full_year, month_number, safe_date
@@ -450,7 +452,7 @@ def _fix_wrap(item: _Item, ctx: YearContext) -> None:
 
 def _item_period(item: _Item, ctx: YearContext, notes: list[str]) -> Period:
     if any(p.approx for p in item.points()):
-        notes.append("Срок указан приблизительно (начало, середина или конец месяца) — взят весь месяц.")
+        notes.append(plain("roadmap.warnings.approx_month"))
     start, end = _span(item.first, ctx)
     if item.mode == "single":
         return Period(start, end)
@@ -464,7 +466,7 @@ def _item_period(item: _Item, ctx: YearContext, notes: list[str]) -> Period:
     start, _ = _span(item.first, ctx)
     _, end = _span(item.last, ctx)
     if start > end:
-        notes.append("Начало срока позже окончания — даты переставлены.")
+        notes.append(plain("roadmap.warnings.swapped"))
         start, end = _span(item.last, ctx)[0], _span(item.first, ctx)[1]
     return Period(start, end)
 
@@ -473,7 +475,7 @@ def _open_end(start: date, ctx: YearContext, notes: list[str]) -> date:
     window = ctx.window
     if window and window[1] >= start:
         return window[1]
-    notes.append("Окончание срока не указано — принят конец года.")
+    notes.append(plain("roadmap.warnings.open_end"))
     return date(start.year, 12, 31)
 
 
@@ -485,13 +487,13 @@ def parse_when(text: str, ctx: YearContext) -> When:
     try:
         return _parse_when(text, ctx)
     except Exception:  # the grammar must never take an import down
-        return When([], None, [f"Не удалось разобрать срок «{clean(text)}»."])
+        return When([], None, [plain("roadmap.warnings.unparsable", text=clean(text))])
 
 
 def _parse_when(text: str, ctx: YearContext) -> When:
     shown = clean(text)
     if not shown:
-        return When([], None, ["Срок не указан."])
+        return When([], None, [plain("roadmap.warnings.no_date")])
     body, scan = _prescan(norm(text))
     _scan(_tokenize(body), scan)
     recurrence = _recurrence(scan)
@@ -502,7 +504,7 @@ def _parse_when(text: str, ctx: YearContext) -> When:
     if not periods and not notes:
         notes.append(_undated_note(shown, scan))
     elif scan.strays and periods:
-        notes.append(f"Пропущено лишнее число «{', '.join(scan.strays)}» (вероятно, номер страницы).")
+        notes.append(plain("roadmap.warnings.stray_number", numbers=", ".join(scan.strays)))
     notes.extend(_outside_window(periods, ctx))
     return When(sorted(set(periods), key=_period_key), recurrence, _unique(notes))
 
@@ -546,12 +548,12 @@ def _dated_periods(
     _fill_list(items)
     guessed = ctx.kind == "multi" and any(not p.resolved for i in items for p in i.points())
     if not _fill_context(items, ctx):
-        notes.append("Не удалось определить год: его нет ни в сроке, ни в заголовке документа.")
+        notes.append(plain("roadmap.warnings.no_year"))
         return []
     if recurrence == "yearly" and guessed:
         return _each_year(items, ctx, notes)
     if guessed:
-        notes.append(f"Год не указан — принят {ctx.year_for_month(1)}.")
+        notes.append(plain("roadmap.warnings.year_assumed", year=ctx.year_for_month(1)))
     return _drop_covering_months(_item_periods(items, ctx, notes))
 
 
@@ -561,7 +563,7 @@ def _item_periods(items: list[_Item], ctx: YearContext, notes: list[str]) -> lis
         try:
             pairs.append((item, _item_period(item, ctx, notes)))
         except ValueError:
-            notes.append(f"Неверная дата в сроке: {_describe_item(item)}.")
+            notes.append(plain("roadmap.warnings.bad_date", date=_describe_item(item)))
     return pairs
 
 
@@ -584,7 +586,7 @@ def _each_month(items: list[_Item], recurrence: Recurrence | None, ctx: YearCont
     """«до 25 числа ежемесячно»: that day (or deadline) in every month of the window."""
     window = ctx.window
     if recurrence != "monthly" or window is None:
-        notes.append("Указано число без месяца — уточните срок.")
+        notes.append(plain("roadmap.warnings.day_without_month"))
         return []
     periods: list[Period] = []
     year, month = window[0].year, window[0].month
@@ -621,15 +623,15 @@ def _window_periods(scan: _Scan, recurrence: Recurrence | None, ctx: YearContext
         return []
     window = ctx.window
     if window is None:
-        notes.append("Срок повторяется, но период документа не известен — укажите год.")
+        notes.append(plain("roadmap.warnings.recurring_no_window"))
         return []
     return [Period(*window)]
 
 
 def _undated_note(shown: str, scan: _Scan) -> str:
     if scan.undated:
-        return f"Дата не указана («{clean(scan.undated[0])}») — уточните срок у ответственного."
-    return f"Не удалось распознать срок «{shown}»."
+        return plain("roadmap.warnings.undated_by", said=clean(scan.undated[0]))
+    return plain("roadmap.warnings.unrecognised", text=shown)
 
 
 def _outside_window(periods: list[Period], ctx: YearContext) -> list[str]:
@@ -639,13 +641,13 @@ def _outside_window(periods: list[Period], ctx: YearContext) -> list[str]:
     outside = [p for p in periods if p.end < window[0] or (p.start or p.end) > window[1]]
     if not outside:
         return []
-    return [f"Срок {_describe_period(outside[0])} вне периода документа ({ctx.describe()})."]
+    return [plain("roadmap.warnings.outside_window", period=_describe_period(outside[0]), window=ctx.describe())]
 
 
 def _describe_period(period: Period) -> str:
     end = period.end.strftime("%d.%m.%Y")
     if period.start is None:
-        return f"до {end}"
+        return plain("roadmap.period.until", date=end)
     start = period.start.strftime("%d.%m.%Y")
     return start if period.start == period.end else f"{start}–{end}"
 

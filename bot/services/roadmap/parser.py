@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.i18n import plain
+
 from .columns import ColumnMap, Header, find_header, is_column_numbers, is_repeated_header
 from .dates import YearContext, detect_year_context, last_written_year, parse_when
 from .kinds import classify
@@ -95,9 +97,9 @@ def build_roadmap(raw: RawDocument, year: int | None = None) -> Roadmap:
     for index, table in enumerate(raw.tables, 1):
         previous = _read_table(raw, table, index, previous, builder)
     if not builder.events and not builder.warnings:
-        builder.warnings.append("В документе не найдено ни одной таблицы мероприятий.")
+        builder.warnings.append(plain("roadmap.warnings.no_tables"))
     if builder.noise_rows:
-        builder.warnings.append(f"Пропущено служебных строк: {builder.noise_rows} (номера страниц, подписи).")
+        builder.warnings.append(plain("roadmap.warnings.noise_rows", count=builder.noise_rows))
     return Roadmap(builder.title, builder.events, builder.warnings)
 
 
@@ -105,12 +107,12 @@ def _read_table(
     raw: RawDocument, table: RawTable, index: int, previous: _TableState | None, builder: _Builder
 ) -> _TableState | None:
     header = find_header(table.rows)
-    name = table.name or f"Таблица {index}"
+    name = table.name or plain("roadmap.table.table", number=index)
     if header is None:
         if previous is not None and _continues(table, previous):
             _read_rows(table.rows, previous, None, builder)  # the table goes on after a page break
             return previous
-        builder.warnings.append(f"{name}: не найдены столбцы «Мероприятие» и «Сроки» — таблица пропущена.")
+        builder.warnings.append(plain("roadmap.warnings.no_columns", name=name))
         return None
     above = [text for row in table.rows[: header.row_index] for text in _distinct(row)]
     titled = bool(table.caption or above)
@@ -125,7 +127,7 @@ def _read_table(
     else:
         ctx = previous.ctx  # the header repeated after a page break: the same table goes on
     if ctx.kind == "none" and (titled or previous is None):
-        builder.warnings.append(f"{name}: год документа не определён — укажите год (--year).")
+        builder.warnings.append(plain("roadmap.warnings.no_doc_year", name=name))
     if not builder.title:
         builder.title = _pick_title([*table.caption, *above])
     state = _TableState(header.columns, len(table.rows[header.row_index].cells), ctx)
@@ -263,10 +265,10 @@ def _event(line: _Line, state: _TableState, builder: _Builder) -> RoadmapRow:
     builder.hint_year = last_written_year(line.dates) or builder.hint_year
     warnings = list(when.warnings)
     if not line.title:
-        warnings.append("Не указано название мероприятия.")
+        warnings.append(plain("roadmap.warnings.no_title"))
     number = line.number.rstrip(". ") or None
     if number is not None and not _NUMBER_RE.match(norm(number)):
-        warnings.append(f"Необычный номер строки «{number}».")
+        warnings.append(plain("roadmap.warnings.odd_number", number=number))
     return RoadmapRow(
         number=number,
         section=line.stage or builder.section,

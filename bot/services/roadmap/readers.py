@@ -16,6 +16,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from bot.i18n import plain
+
 from .model import RawDocument, RawRow, RawTable, RoadmapError
 from .text import clean
 
@@ -42,24 +44,24 @@ def _load(source: Path | bytes, filename: str | None) -> tuple[bytes, str]:
     try:
         return path.read_bytes(), (filename or path.name).lower()
     except OSError as exc:
-        raise RoadmapError(f"Не удалось открыть файл «{path.name}».") from exc
+        raise RoadmapError(plain("roadmap.errors.cannot_open", name=path.name)) from exc
 
 
 def _detect_format(data: bytes, name: str) -> str:
     if data.startswith(_OLE_MAGIC):
-        raise RoadmapError("Старые форматы .doc и .xls не поддерживаются: сохраните файл как .docx или .xlsx.")
+        raise RoadmapError(plain("roadmap.errors.old_format"))
     if data.startswith(b"PK"):
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except zipfile.BadZipFile as exc:
-            raise RoadmapError("Файл повреждён: не удалось открыть архив DOCX/XLSX.") from exc
+            raise RoadmapError(plain("roadmap.errors.broken_archive")) from exc
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
-        raise RoadmapError("Неизвестный формат: ожидается DOCX, XLSX или CSV.")
+        raise RoadmapError(plain("roadmap.errors.unknown_format"))
     if name.endswith((".docx", ".xlsx")):
-        raise RoadmapError("Файл повреждён: ожидается DOCX или XLSX.")
+        raise RoadmapError(plain("roadmap.errors.broken_office"))
     return "csv"
 
 
@@ -81,7 +83,7 @@ def read_docx(data: bytes) -> RawDocument:
             continue
         if not tables:
             title = list(pending)
-        tables.append(RawTable(_docx_rows(block), caption=pending, name=f"Таблица {len(tables) + 1}"))
+        tables.append(RawTable(_docx_rows(block), caption=pending, name=plain("roadmap.table.table", number=len(tables) + 1)))
         pending = []
     return RawDocument(title if tables else pending, tables)
 
@@ -129,14 +131,14 @@ def read_xlsx(data: bytes) -> RawDocument:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise RoadmapError("Не удалось прочитать XLSX: файл повреждён.") from exc
+        raise RoadmapError(plain("roadmap.errors.broken_xlsx")) from exc
     tables = []
     for sheet in book.worksheets:
         if sheet.sheet_state != "visible":
             continue
         rows = _sheet_rows(sheet)
         if rows:
-            tables.append(RawTable(rows, name=f"Лист «{sheet.title}»"))
+            tables.append(RawTable(rows, name=plain("roadmap.table.sheet", name=sheet.title)))
     return RawDocument([], tables)
 
 

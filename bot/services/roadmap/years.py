@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
+from bot.i18n import plain
+
 from .text import norm
 
 ContextKind = Literal["calendar", "school", "multi", "none"]
@@ -76,12 +78,12 @@ class YearContext:
 
     def describe(self) -> str:
         if self.kind == "calendar":
-            return f"{self.first_year} год"
+            return plain("roadmap.period.calendar_year", year=self.first_year)
         if self.kind == "school":
-            return f"{self.first_year}/{self.last_year} учебный год"
+            return plain("roadmap.period.school_year", first=self.first_year, last=self.last_year)
         if self.kind == "multi":
-            return f"{self.first_year}–{self.last_year} гг."
-        return "период не указан"
+            return plain("roadmap.period.years", first=self.first_year, last=self.last_year)
+        return plain("roadmap.period.unknown")
 
 
 _CTX_SCHOOL_RE = re.compile(
