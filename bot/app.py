@@ -23,7 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.fsm_storage import build_storage
 from bot.i18n import LANGUAGES, Translator
+from bot.logs import protect
+from bot.middlewares.budget import UpdateBudget
 from bot.middlewares.callback_answer import AnswerCallbacks, NoteCallbackAnswers
+from bot.middlewares.callback_ids import CallbackIdsInRange
 from bot.middlewares.context import DbSessionMiddleware, InFlight, LoadingSlots, ViewerMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.clock import Clock, SystemClock
@@ -37,6 +40,7 @@ COMMANDS = ("start", "menu", "events", "stats", "help", "cancel", "profile", "se
 
 
 def build_bot(settings: Settings) -> Bot:
+    protect(settings.secrets())  # whatever logs from here on, the token and the webhook secret never show
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     session.middleware(NoteCallbackAnswers())
     return Bot(settings.token(), session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
@@ -67,6 +71,9 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     # first used; dialog state and the person are loaded after them.
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
     dp.update.outer_middleware(ThrottlingMiddleware(settings.throttle_per_sec, settings.throttle_burst))
+    dp["update_budget"] = UpdateBudget(settings.updates_per_sec, settings.updates_burst)
+    dp.update.outer_middleware(dp["update_budget"])
+    dp.update.outer_middleware(CallbackIdsInRange())
     dp["early_answerers"] = early_answerers(sessionmaker, clock)
     dp.update.outer_middleware(AnswerCallbacks(dp["early_answerers"]))
     slots = LoadingSlots(settings.loading_slots)
@@ -79,7 +86,7 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine | None = None) -> App:
-    engine = engine or create_engine(settings.database_url)
+    engine = engine or create_engine(settings.database_url, hide_parameters=not settings.log_sql_parameters)
     sessionmaker = make_sessionmaker(engine)
     storage = build_storage(settings.redis_url, sessionmaker)
     clock = clock or SystemClock()

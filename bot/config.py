@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.services.uploads.limits import FileLimits
+
 TELEGRAM_API_URL = "https://api.telegram.org"
 
 # What to tell an operator about each setting when it is wrong.
@@ -21,6 +23,14 @@ HINTS = {
     "webhook_secret": "задайте WEBHOOK_SECRET (1–256 символов A-Z a-z 0-9 _ -) вместе с WEBHOOK_URL",
     "webhook_port": "номер порта 1–65535, например WEBHOOK_PORT=8080",
     "log_level": "DEBUG, INFO, WARNING или ERROR",
+    "upload_max_mb": "размер файла в МБ, например UPLOAD_MAX_MB=10",
+    "upload_max_unpacked_mb": "объём распакованного файла в МБ, например UPLOAD_MAX_UNPACKED_MB=100",
+    "upload_max_rows": "целое число, например UPLOAD_MAX_ROWS=20000",
+    "upload_max_columns": "целое число, например UPLOAD_MAX_COLUMNS=200",
+    "upload_max_cells": "целое число, например UPLOAD_MAX_CELLS=1000000",
+    "upload_parse_seconds": "секунды, например UPLOAD_PARSE_SECONDS=30",
+    "upload_parse_memory_mb": "МБ (не меньше 128), например UPLOAD_PARSE_MEMORY_MB=768",
+    "updates_per_sec": "число, например UPDATES_PER_SEC=20 (0 — без общего бюджета)",
 }
 
 
@@ -56,6 +66,23 @@ class Settings(BaseSettings):
     # early answer (bench/rsvp.py: 8–16 is best on 2 cores; more only lengthens the event loop's queue).
     loading_slots: int = Field(default=16, ge=1)
     shutdown_grace_sec: float = Field(default=10.0, ge=0)
+    # A budget on incoming updates for the whole bot: when many accounts flood at once, updates of people
+    # who have just been busy wait (or are dropped) while a newcomer's /start goes first (0: no budget).
+    updates_per_sec: float = Field(default=20.0, ge=0)
+    updates_burst: int = Field(default=40, ge=1)
+
+    # Files people send (imports, forms, roadmaps): read in a capped worker process, within these bounds.
+    upload_max_mb: float = Field(default=10.0, gt=0, le=20)  # the Bot API serves files up to 20 MB
+    upload_max_unpacked_mb: float = Field(default=100.0, gt=0)
+    upload_max_rows: int = Field(default=20_000, ge=10)
+    upload_max_columns: int = Field(default=200, ge=10)
+    upload_max_cells: int = Field(default=1_000_000, ge=100)
+    upload_parse_seconds: float = Field(default=30.0, gt=0)
+    upload_parse_memory_mb: int = Field(default=768, ge=128)
+
+    # SQL in the log: statements at DEBUG only when asked, their parameters (people's data) only when asked too.
+    log_sql: bool = False
+    log_sql_parameters: bool = False
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -113,6 +140,19 @@ class Settings(BaseSettings):
         if not self.webhook_url:
             return "/"
         return urlparse(self.webhook_url).path or "/"
+
+    def file_limits(self) -> FileLimits:
+        """The bounds every upload is read under (bot/services/uploads)."""
+        mb = 1024 * 1024
+        return FileLimits(max_bytes=int(self.upload_max_mb * mb),
+                          max_unpacked_bytes=int(self.upload_max_unpacked_mb * mb), max_rows=self.upload_max_rows,
+                          max_cols=self.upload_max_columns, max_cells=self.upload_max_cells,
+                          parse_seconds=self.upload_parse_seconds, parse_memory_mb=self.upload_parse_memory_mb)
+
+    def secrets(self) -> list[str]:
+        """Values the log must never show (bot/logs.py)."""
+        values = [self.bot_token, self.webhook_secret]
+        return [v.get_secret_value().strip() for v in values if v is not None and v.get_secret_value().strip()]
 
     def token(self) -> str:
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():

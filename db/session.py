@@ -24,11 +24,13 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, hide_parameters: bool = True) -> AsyncEngine:
+    """`hide_parameters`: SQL logs and errors show statements without their values (names, answers, ids)
+    unless the operator asked for them (LOG_SQL_PARAMETERS)."""
     if is_sqlite(url):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-                                     **SQLITE_POOL)
+        engine = create_async_engine(url, echo=echo, hide_parameters=hide_parameters,
+                                     connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **SQLITE_POOL)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +42,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, **POSTGRES_POOL)
+    return create_async_engine(url, echo=echo, hide_parameters=hide_parameters, pool_pre_ping=True, **POSTGRES_POOL)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -3,6 +3,7 @@ sending a form to an audience with a deadline, the status board, uploading a for
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from aiogram import F, Router
@@ -13,6 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import Raw, Translator
 from bot.services import networks as network_service
 from bot.services.clock import Clock
@@ -20,9 +22,11 @@ from bot.services.errors import DomainError
 from bot.services.forms import answering, board, library, requests, upload
 from bot.services.forms.definitions import AnswerError, DefinitionError, Definition, Question, is_answered
 from bot.services.forms.messages import local_date
+from bot.services.uploads.sandbox import run_untrusted
 from bot.viewer import Viewer
 from db.models import Form, FormRequest, FormRequestStatus, Network, School
 from handlers.common import show, show_menu
+from handlers.uploads import fetch
 from keyboards import forms as kb
 from keyboards.callbacks import MenuCb
 from keyboards.forms import FormBoardCb, FormCoordCb, FormMineCb, FormOpenCb, FormStepCb
@@ -671,25 +675,29 @@ async def _take_draft(message: Message, state: FSMContext, session: AsyncSession
 
 @router.message(FormUpload.file, F.document)
 async def upload_file(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer,
-                      t: Translator) -> None:
+                      t: Translator, settings: Settings) -> None:
     document = message.document
     assert document is not None
+    limits = upload.form_limits(settings.file_limits())
 
     async def parse() -> upload.Draft:
-        if document.file_size and document.file_size > upload.MAX_FILE_BYTES:
-            raise DomainError("forms.upload.too_big", limit=upload.MAX_FILE_BYTES // 1000)
-        buffer = await message.bot.download(document)
-        content = buffer.read() if buffer is not None else b""
-        return upload.parse_upload(content, document.file_name or "", caption=message.caption)
+        if document.file_size and document.file_size > limits.max_bytes:
+            raise DomainError("forms.upload.too_big", limit=limits.max_bytes // 1000)
+        content = await fetch(message.bot, document.file_id, limits)  # type: ignore[arg-type]
+        # Read in a capped worker process: a billion-laughs YAML or a sheet bomb can't stop the bot.
+        read = partial(upload.parse_upload, caption=message.caption, limits=limits)
+        return await run_untrusted(read, content, document.file_name or "", limits=limits)
 
     await _take_draft(message, state, session, viewer, t, parse)
 
 
 @router.message(FormUpload.file, F.text & ~F.text.startswith("/"))
 async def upload_text(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer,
-                      t: Translator) -> None:
+                      t: Translator, settings: Settings) -> None:
+    limits = upload.form_limits(settings.file_limits())
+
     async def parse() -> upload.Draft:
-        return upload.parse_text(message.text or "")
+        return await run_untrusted(partial(upload.parse_text, limits=limits), message.text or "", limits=limits)
 
     await _take_draft(message, state, session, viewer, t, parse)
 

@@ -53,7 +53,7 @@ def clock() -> FrozenClock:
 
 ADMIN_ID = 900_001
 FAST_LIMITS = {"rate_global_per_sec": 10_000, "rate_chat_per_sec": 10_000, "rate_group_per_min": 10_000,
-               "throttle_per_sec": 1_000, "throttle_burst": 1_000}
+               "throttle_per_sec": 1_000, "throttle_burst": 1_000, "updates_per_sec": 10_000, "updates_burst": 10_000}
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from pathlib import Path
 
@@ -24,9 +23,9 @@ def register(app: typer.Typer) -> None:
 def run() -> None:
     """Запустить бота (polling, или webhook при заданном WEBHOOK_URL)."""
     settings = settings_or_exit(need_token=True)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # aiohttp's access log and aiogram's event log would print every update; keep the operator's log readable.
-    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    from bot.logs import setup_logging
+
+    setup_logging(settings)  # before anything logs: the token and SQL parameters never reach the log
     from bot.app import run as run_bot
 
     run_async(run_bot(settings))

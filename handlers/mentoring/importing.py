@@ -16,6 +16,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import Translator
 from bot.services import invites as invite_service
 from bot.services.clock import Clock
@@ -23,13 +24,15 @@ from bot.services.errors import DomainError
 from bot.services.mentoring.importer import ImportResult, run_import
 from bot.services.mentoring.sheets import Sheet, read_sheets
 from bot.services.mentoring.template import template_xlsx
+from bot.services.uploads import FileRejected
+from bot.services.uploads.sandbox import run_untrusted
 from bot.viewer import Viewer
 from handlers.common import show, split_text
 from handlers.mentoring.common import acting, need_coordinator, tell
+from handlers.uploads import fetch
 from keyboards.mentoring import CoordCb, coord_home, markup
 
 router = Router(name="mentoring.importing")
-MAX_BYTES = 5 * 1024 * 1024
 EXTENSIONS = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
 SHOWN_PROBLEMS = 15
 PROGRESS_EVERY_SEC = 2.0
@@ -59,15 +62,12 @@ async def template(query: CallbackQuery, viewer: Viewer, t: Translator) -> None:
                                         caption=t("mentoring.import.template_caption"))
 
 
-async def _download(bot: Bot, file_id: str) -> bytes:
-    buffer = await bot.download(file_id)
-    assert buffer is not None
-    return buffer.getvalue() if isinstance(buffer, io.BytesIO) else buffer.read()
-
-
-async def _sheets(bot: Bot, file_id: str, name: str) -> list[Sheet]:
-    data = await _download(bot, file_id)
-    return await asyncio.to_thread(read_sheets, data, name)
+async def _sheets(bot: Bot, settings: Settings, file_id: str, name: str,
+                  declared_size: int | None = None) -> list[Sheet]:
+    """The file's tables, read in a capped worker process (a hostile file can't stop the bot)."""
+    limits = settings.file_limits()
+    data = await fetch(bot, file_id, limits, declared_size=declared_size)
+    return await run_untrusted(read_sheets, data, name, limits, limits=limits)
 
 
 def _counts(t: Translator, key: str, counts) -> str:  # type: ignore[no-untyped-def]
@@ -109,7 +109,7 @@ def _problems_file(result: ImportResult, t: Translator) -> BufferedInputFile:
 
 
 async def _preview(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
-                   clock: Clock, *, quiet: bool) -> None:
+                   clock: Clock, settings: Settings, *, quiet: bool) -> None:
     me = acting(viewer)
     document = message.document
     if me is None or document is None:
@@ -120,15 +120,13 @@ async def _preview(message: Message, state: FSMContext, session: AsyncSession, v
             raise SkipHandler
         await message.answer(t("mentoring.import.bad_format"))
         return
-    if (document.file_size or 0) > MAX_BYTES:
-        await message.answer(t("mentoring.import.too_big", mb=MAX_BYTES // (1024 * 1024)))
-        return
     try:
-        sheets = await _sheets(message.bot, document.file_id, name)  # type: ignore[arg-type]
+        sheets = await _sheets(message.bot, settings, document.file_id, name,  # type: ignore[arg-type]
+                               document.file_size)
         result = await run_import(session, network_id=me[1], sheets=sheets, clock=clock, actor_id=me[0].id,
                                   dry_run=True)
     except DomainError as error:
-        if quiet:
+        if quiet and not isinstance(error, FileRejected):  # a table that's not ours goes on; a bomb is refused
             raise SkipHandler from None
         await message.answer(t(error.key, **error.values))
         return
@@ -147,19 +145,19 @@ async def _preview(message: Message, state: FSMContext, session: AsyncSession, v
 @router.message(ImportStates.wait, F.document)
 @router.message(ImportStates.confirm, F.document)
 async def file_sent(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
-                    clock: Clock) -> None:
+                    clock: Clock, settings: Settings) -> None:
     if await need_coordinator(message, viewer, t) is None:
         return
-    await _preview(message, state, session, viewer, t, clock, quiet=False)
+    await _preview(message, state, session, viewer, t, clock, settings, quiet=False)
 
 
 @router.message(StateFilter(None), F.document)
 async def file_without_asking(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer,
-                              t: Translator, clock: Clock) -> None:
+                              t: Translator, clock: Clock, settings: Settings) -> None:
     """A coordinator may just send the sheet; files that aren't ours go on to other features."""
     if acting(viewer) is None or not viewer.is_coordinator:
         raise SkipHandler
-    await _preview(message, state, session, viewer, t, clock, quiet=True)
+    await _preview(message, state, session, viewer, t, clock, settings, quiet=True)
 
 
 @router.message(ImportStates.wait)
@@ -175,7 +173,7 @@ async def cancel(query: CallbackQuery, state: FSMContext, t: Translator) -> None
 
 @router.callback_query(ImportStates.confirm, CoordCb.filter(F.a == "impgo"))
 async def go(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
-             clock: Clock) -> None:
+             clock: Clock, settings: Settings) -> None:
     me = await need_coordinator(query, viewer, t)
     if me is None or not isinstance(query.message, Message):
         return
@@ -196,7 +194,7 @@ async def go(query: CallbackQuery, state: FSMContext, session: AsyncSession, vie
             await progress_message.edit_text(t("mentoring.import.progress", done=done, total=total))
 
     try:
-        sheets = await _sheets(query.message.bot, data["imp_file"], name)  # type: ignore[arg-type]
+        sheets = await _sheets(query.message.bot, settings, data["imp_file"], name)  # type: ignore[arg-type]
         result = await run_import(session, network_id=me[1], sheets=sheets, clock=clock, actor_id=me[0].id,
                                   progress=progress)
     except DomainError as error:

@@ -81,6 +81,10 @@ class DefinitionError(DomainError):
         super().__init__("forms.upload.invalid", count=len(issues))
         self.issues = list(issues)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Crosses the upload sandbox's process boundary with its issues (see bot.services.uploads.sandbox).
+        return (DefinitionError, (self.issues,))
+
 
 # --- the model ------------------------------------------------------------------------------------
 

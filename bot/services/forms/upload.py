@@ -13,7 +13,6 @@ Every problem found is reported at once, naming the row (or the question's numbe
 """
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from typing import Any
 import yaml
 
 from bot.services.errors import DomainError
+from bot.services.uploads.limits import FileLimits, FileRejected
+from bot.services.uploads.tables import open_workbook, sheet_rows
 from bot.services.forms.definitions import (
     TITLE_LIMIT,
     Definition,
@@ -37,6 +38,44 @@ from db.models.forms import FormKind
 MAX_FILE_BYTES = 1_000_000
 MAX_SHEET_ROWS = 500
 HEADER_SEARCH_ROWS = 15
+# A form is small: a megabyte, a few hundred rows and a handful of columns are plenty.
+FORM_LIMITS = FileLimits(max_bytes=MAX_FILE_BYTES, max_unpacked_bytes=20 * 1024 * 1024, max_rows=MAX_SHEET_ROWS * 4,
+                         max_cols=50, max_cells=50_000, max_yaml_aliases=0)
+
+
+def form_limits(limits: FileLimits) -> FileLimits:
+    """The deployment's limits (settings), never looser than what a form needs."""
+    return FileLimits(max_bytes=min(limits.max_bytes, FORM_LIMITS.max_bytes),
+                      max_unpacked_bytes=min(limits.max_unpacked_bytes, FORM_LIMITS.max_unpacked_bytes),
+                      max_ratio=limits.max_ratio, max_members=min(limits.max_members, 1000),
+                      max_rows=min(limits.max_rows, FORM_LIMITS.max_rows),
+                      max_cols=min(limits.max_cols, FORM_LIMITS.max_cols),
+                      max_cells=min(limits.max_cells, FORM_LIMITS.max_cells),
+                      max_yaml_aliases=limits.max_yaml_aliases, parse_seconds=limits.parse_seconds,
+                      parse_memory_mb=limits.parse_memory_mb)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader counting aliases: a billion-laughs needs them, a form doesn't (`max_yaml_aliases`)."""
+
+    max_aliases = 0
+    aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > self.max_aliases:
+                raise FileRejected("uploads.yaml_aliases")
+        return super().compose_node(parent, index)
+
+
+def _yaml(text: str, max_aliases: int) -> Any:
+    loader = _Loader(text)
+    loader.max_aliases = max_aliases
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 # Column header (lower case, ё → е) → field. Matching is by the start of the header text.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -92,16 +131,20 @@ def _kind(value: Any) -> str:
     return KIND_ALIASES.get(squeeze(value), FormKind.CUSTOM.value)
 
 
-def parse_upload(data: bytes, filename: str, *, caption: str | None = None) -> Draft:
-    """A file sent by a coordinator → a checked draft, or `DefinitionError`/`DomainError` in Russian."""
-    if len(data) > MAX_FILE_BYTES:
-        raise DomainError("forms.upload.too_big", limit=MAX_FILE_BYTES // 1000)
+def parse_upload(data: bytes, filename: str, *, caption: str | None = None,
+                 limits: FileLimits = FORM_LIMITS) -> Draft:
+    """A file sent by a coordinator → a checked draft, or `DefinitionError`/`DomainError` in Russian.
+    Untrusted files: run it through `uploads.sandbox.run_untrusted`."""
+    limits = form_limits(limits)
+    if len(data) > limits.max_bytes:
+        raise DomainError("forms.upload.too_big", limit=limits.max_bytes // 1000)
     suffix = PurePath(filename or "").suffix.lower()
     stem = PurePath(filename or "").stem
     if suffix in (".yaml", ".yml", ".json", ".txt"):
-        return parse_text(_decode(data), fallback_title=_title(caption, stem), json_only=suffix == ".json")
+        return parse_text(_decode(data), fallback_title=_title(caption, stem), json_only=suffix == ".json",
+                          limits=limits)
     if suffix == ".xlsx":
-        return parse_xlsx(data, fallback_title=_title(caption, stem))
+        return parse_xlsx(data, fallback_title=_title(caption, stem), limits=limits)
     if suffix == ".xls":
         raise DomainError("forms.upload.old_excel")
     raise DomainError("forms.upload.bad_format", name=filename or "?")
@@ -116,8 +159,10 @@ def _decode(data: bytes) -> str:
     raise DomainError("forms.upload.bad_encoding")
 
 
-def parse_text(text: str, *, fallback_title: str = "", json_only: bool = False) -> Draft:
-    """A YAML or JSON definition (JSON is valid YAML, but its errors read better from json)."""
+def parse_text(text: str, *, fallback_title: str = "", json_only: bool = False,
+               limits: FileLimits = FORM_LIMITS) -> Draft:
+    """A YAML or JSON definition (JSON is valid YAML, but its errors read better from json).
+    YAML aliases are refused beyond `limits.max_yaml_aliases` (none by default): no billion laughs."""
     stripped = text.strip()
     if not stripped:
         raise DefinitionError([Issue("forms.def.no_questions")])
@@ -125,7 +170,9 @@ def parse_text(text: str, *, fallback_title: str = "", json_only: bool = False) 
         if json_only or stripped[0] in "[{":
             tree = json.loads(stripped)
         else:
-            tree = yaml.safe_load(stripped)
+            tree = _yaml(stripped, limits.max_yaml_aliases)
+    except RecursionError:
+        raise FileRejected("uploads.too_deep") from None
     except json.JSONDecodeError as error:
         raise DomainError("forms.upload.bad_json", line=error.lineno, column=error.colno) from None
     except yaml.YAMLError as error:
@@ -204,18 +251,19 @@ def _header_fields(row: tuple[Any, ...]) -> dict[int, str]:
     return fields
 
 
-def parse_xlsx(data: bytes, *, fallback_title: str = "") -> Draft:
-    from openpyxl import load_workbook
-
+def parse_xlsx(data: bytes, *, fallback_title: str = "", limits: FileLimits = FORM_LIMITS) -> Draft:
+    limits = form_limits(limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook gets the same clear message
+        workbook = open_workbook(data, limits)
+    except FileRejected as error:
+        if error.key in ("uploads.too_big", "uploads.too_complex"):
+            raise
         raise DomainError("forms.upload.bad_xlsx") from None
     try:
         names = {squeeze(name): name for name in workbook.sheetnames}
         sheet_name = next((names[n] for n in ("вопросы", "анкета", "questions") if n in names),
                           workbook.sheetnames[0])
-        rows = workbook[sheet_name].iter_rows(values_only=True)
+        rows = sheet_rows(workbook[sheet_name], limits)
         title_above = None
         fields: dict[int, str] = {}
         header_row = 0

@@ -12,16 +12,16 @@ The header row need not be the first (titles above it are skipped); repeated hea
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.services.errors import DomainError
+from bot.services.uploads.limits import FileLimits, FileRejected
+from bot.services.uploads.tables import csv_rows, xlsx_tables
 from db.models.core import search_key
 
-MAX_ROWS = 20_000
+DEFAULT_LIMITS = FileLimits()
 HEADER_SCAN = 15
 
 SCHOOLS, PEOPLE, SCHOOL_PAIRS, TEACHER_PAIRS = "schools", "people", "school_pairs", "teacher_pairs"
@@ -181,26 +181,13 @@ def _cell(value: object) -> str:
     return " ".join(str(value).replace("\xa0", " ").split()) if "\n" not in str(value) else str(value).strip()
 
 
-def read_xlsx(data: bytes) -> list[Table]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook is "not a spreadsheet" to the user
-        raise DomainError("mentoring.import.unreadable") from None
+def read_xlsx(data: bytes, limits: FileLimits = DEFAULT_LIMITS) -> list[Table]:
     tables = []
-    try:
-        for sheet in book.worksheets:
-            rows: list[list[str]] = []
-            for row in sheet.iter_rows(values_only=True):
-                rows.append([_cell(v) for v in row])
-                if len(rows) > MAX_ROWS:
-                    raise DomainError("mentoring.import.too_many_rows", limit=MAX_ROWS)
-            while rows and not any(rows[-1]):
-                rows.pop()
-            tables.append(Table(sheet.title, rows))
-    finally:
-        book.close()
+    for title, values in xlsx_tables(data, limits):
+        rows = [[_cell(v) for v in row] for row in values]
+        while rows and not any(rows[-1]):
+            rows.pop()
+        tables.append(Table(title, rows))
     return tables
 
 
@@ -213,28 +200,28 @@ def _decode(data: bytes) -> str:
     raise DomainError("mentoring.import.unreadable")
 
 
-def read_csv(data: bytes, name: str = "CSV") -> list[Table]:
+def read_csv(data: bytes, name: str = "CSV", limits: FileLimits = DEFAULT_LIMITS) -> list[Table]:
     text = _decode(data)
     sample = text[:4096]
     counts = {d: sample.count(d) for d in (";", "\t", ",")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
-    rows = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    if len(rows) > MAX_ROWS:
-        raise DomainError("mentoring.import.too_many_rows", limit=MAX_ROWS)
-    return [Table(name, rows)]
+    return [Table(name, [[_cell(v) for v in row] for row in csv_rows(text, limits, delimiter)])]
 
 
-def read_tables(data: bytes, filename: str) -> list[Table]:
+def read_tables(data: bytes, filename: str, limits: FileLimits = DEFAULT_LIMITS) -> list[Table]:
+    if len(data) > limits.max_bytes:
+        raise FileRejected("uploads.too_big", limit_mb=limits.max_bytes // (1024 * 1024))
     lower = (filename or "").lower()
     if lower.endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
-        return read_xlsx(data)
+        return read_xlsx(data, limits)
     if lower.endswith((".csv", ".txt", ".tsv")):
-        return read_csv(data, filename.rsplit("/", 1)[-1])
+        return read_csv(data, filename.rsplit("/", 1)[-1], limits)
     raise DomainError("mentoring.import.bad_format")
 
 
-def read_sheets(data: bytes, filename: str) -> list[Sheet]:
-    sheets = [sheet for sheet in (recognise(t) for t in read_tables(data, filename)) if sheet is not None]
+def read_sheets(data: bytes, filename: str, limits: FileLimits = DEFAULT_LIMITS) -> list[Sheet]:
+    """Every recognised table of the file. Untrusted files: run it through `uploads.sandbox.run_untrusted`."""
+    sheets = [sheet for sheet in (recognise(t) for t in read_tables(data, filename, limits)) if sheet is not None]
     if not sheets:
         raise DomainError("mentoring.import.nothing_recognised")
     return sheets

@@ -33,6 +33,7 @@ T = TypeVar("T")
 MAX_WORKERS = 2
 # Imported once in the forkserver, so a forked worker doesn't pay for them on every file.
 PRELOAD = ["bot.services.uploads.limits", "openpyxl", "docx", "yaml"]
+PRELOAD += ["bot.services.uploads.tables", "bot.services.mentoring.sheets", "bot.services.forms.upload"]
 
 _context: Any = None
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
