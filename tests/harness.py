@@ -59,6 +59,15 @@ class Person:
     async def photo(self, caption: str | None = None) -> list[Sent]:
         return await self._feed(self.fake.updates.photo(self.user_id, caption=caption, **self._profile()))
 
+    async def document(self, data: bytes, file_name: str, *, caption: str | None = None,
+                       declared_size: int | None = None) -> list[Sent]:
+        """Sends a file (served by the fake's getFile and download); `declared_size`: what the update claims."""
+        record = self.fake.add_file(data, file_name=file_name)
+        update = self.fake.updates.document(self.user_id, file_name=file_name, mime_type="application/octet-stream",
+                                            file_size=len(data) if declared_size is None else declared_size,
+                                            file_id=record.file_id, caption=caption, **self._profile())
+        return await self._feed(update)
+
     def find_button(self, label: str) -> tuple[int, dict]:
         """The newest message in this chat carrying a button whose text contains `label`."""
         for sent in reversed(self.fake.sent_to(self.user_id)):

@@ -45,3 +45,12 @@ def recurse(depth: int = 0) -> int:
 
 def abort() -> None:
     os.abort()
+
+
+def slow_hog(*_: object) -> None:
+    """A reader eating memory step by step, as a merged-range bomb does, until the worker's cap stops it."""
+    blocks = []
+    while True:
+        time.sleep(0.2)
+        blocks.append(bytearray(48 * 1024 * 1024))
+        blocks[-1][::4096] = b"x" * len(blocks[-1][::4096])

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.services.errors import DomainError
+from bot.services.uploads.limits import quote_cell
 
 QUESTION_TYPES = ("text", "number", "scale", "single", "multi", "yesno", "date")
 CHOICE_TYPES = ("single", "multi")
@@ -72,6 +73,10 @@ class Issue:
     values: Mapping[str, Any] = field(default_factory=dict)
     where: tuple[str, Mapping[str, Any]] | None = None  # e.g. ("forms.where.row", {"row": 4})
     field: str | None = None  # "text", "type", "options", "required", "min", "max", "id"
+
+    def __post_init__(self) -> None:
+        # Values quoted back from the file are cut short: a 100 KB cell must not come back as pages of text.
+        object.__setattr__(self, "values", {name: quote_cell(value) for name, value in self.values.items()})
 
 
 class DefinitionError(DomainError):

@@ -28,6 +28,7 @@ from bot.services.mentoring.access import require_coordinator
 from bot.services.mentoring.sessions import DATE_RE, ISO_RE
 from bot.services.mentoring.sheets import PEOPLE, SCHOOL_PAIRS, SCHOOLS, TEACHER_PAIRS, Sheet
 from bot.services.registration import normalize_full_name
+from bot.services.uploads.limits import quote_cell
 from db.models import (Invite, LinkForm, LinkKind, LinkMember, LinkStatus, Membership, MentoringLink, Network, Role,
                        School, SchoolStatus, Side, User)
 from db.models.core import search_key
@@ -69,9 +70,10 @@ def parse_telegram(value: str) -> tuple[int | None, str | None]:
 
 
 def parse_phone(value: str) -> str | None:
-    digits = re.sub(r"\D", "", value or "")
-    if not digits:
+    """«8 (911) 123-45-67» → «+79111234567»; empty or a dash → None; anything else («тел. не знаю») is a problem."""
+    if not re.sub(r"[\s\-–—.]", "", value or ""):
         return None
+    digits = re.sub(r"\D", "", value)
     if len(digits) == 11 and digits[0] in "78":
         return "+7" + digits[1:]
     if len(digits) == 10:
@@ -114,6 +116,10 @@ class Problem:
     key: str
     values: dict[str, Any] = field(default_factory=dict)
     skipped: bool = False  # the row was not imported (else: imported with this caveat)
+
+    def __post_init__(self) -> None:
+        self.sheet = quote_cell(self.sheet)
+        self.values = {name: quote_cell(value) for name, value in self.values.items()}
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from bot.services.errors import DomainError
 
@@ -30,6 +31,17 @@ class FileLimits:
     max_yaml_aliases: int = 0  # YAML anchors/aliases (a billion-laughs needs them; forms don't)
     parse_seconds: float = 30.0  # wall time of one parse in the worker
     parse_memory_mb: int = 768  # address-space cap of the worker process
+
+
+ECHO_LIMIT = 60  # a cell quoted back to the sender: enough to find it, never a 120 KB wall of text
+
+
+def quote_cell(value: Any, limit: int = ECHO_LIMIT) -> Any:
+    """A cell's text as quoted back in a problem line: one line, at most `limit` characters."""
+    if not isinstance(value, str):
+        return value
+    text = " ".join(value.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def check_archive(data: bytes, limits: FileLimits) -> None:

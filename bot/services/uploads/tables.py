@@ -34,7 +34,7 @@ XML_ERRORS = (ParseError, _LxmlError)
 CSV_FIELD_LIMIT = 65_536
 
 
-def number(value: int) -> str:
+def thousands(value: int) -> str:
     """20000 → «20 000», as a Russian reader expects (a no-break space between thousands)."""
     return f"{value:,}".replace(",", "\u00a0")
 
@@ -49,19 +49,19 @@ class _Budget:
     def take(self, count: int) -> None:
         self.cells += count
         if self.cells > self.limits.max_cells:
-            raise FileRejected("uploads.too_many_cells", limit=number(self.limits.max_cells))
+            raise FileRejected("uploads.too_many_cells", limit=thousands(self.limits.max_cells))
 
 
 def _bounded(rows: Iterator[tuple[Any, ...]], limits: FileLimits, budget: _Budget) -> Iterator[tuple[Any, ...]]:
     """Rows as written, without trailing empty cells; refuses a sheet beyond the limits as it reads it."""
     for number, row in enumerate(rows, start=1):
         if number > limits.max_rows:
-            raise FileRejected("uploads.too_many_rows", limit=number(limits.max_rows))
+            raise FileRejected("uploads.too_many_rows", limit=thousands(limits.max_rows))
         width = len(row)
         while width and (row[width - 1] is None or row[width - 1] == ""):
             width -= 1
         if width > limits.max_cols:
-            raise FileRejected("uploads.too_many_columns", limit=number(limits.max_cols))
+            raise FileRejected("uploads.too_many_columns", limit=thousands(limits.max_cols))
         budget.take(max(width, 1))
         yield tuple(row[:width])
 
