@@ -71,7 +71,8 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     # first used; dialog state and the person are loaded after them.
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
     dp.update.outer_middleware(ThrottlingMiddleware(settings.throttle_per_sec, settings.throttle_burst))
-    dp["update_budget"] = UpdateBudget(settings.updates_per_sec, settings.updates_burst)
+    dp["update_budget"] = UpdateBudget(settings.updates_per_sec, settings.updates_burst,
+                                       busy_slots=settings.updates_busy_slots)
     dp.update.outer_middleware(dp["update_budget"])
     dp.update.outer_middleware(CallbackIdsInRange())
     dp["early_answerers"] = early_answerers(sessionmaker, clock)

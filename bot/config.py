@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     # who have just been busy wait (or are dropped) while a newcomer's /start goes first (0: no budget).
     updates_per_sec: float = Field(default=20.0, ge=0)
     updates_burst: int = Field(default=40, ge=1)
+    updates_busy_slots: int = Field(default=8, ge=1)  # updates of busy senders handled at once
 
     # Files people send (imports, forms, roadmaps): read in a capped worker process, within these bounds.
     upload_max_mb: float = Field(default=10.0, gt=0, le=20)  # the Bot API serves files up to 20 MB

@@ -50,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services import broadcasts, outbox
 from bot.services.clock import Clock
 from bot.services.delivery_errors import Blocked, DeliveryError, Rejected, RetryAfter, Transient
-from bot.services.ratelimit import RateLimiter
+from bot.services.ratelimit import REPLY_STANDING, RateLimiter
 from bot.services.sender import Leadership, Sender, leadership_for, new_worker_id
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ class LimiterMiddleware(BaseRequestMiddleware):
         attempt = 0
         while True:
             if limited and not (pregranted and attempt == 0):
-                await self.limiter.acquire(chat, priority=self.priority)
+                await self.limiter.acquire(chat, priority=self.priority + REPLY_STANDING.get())
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:

@@ -37,6 +37,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CHAT_SAFETY = 0.95  # refill private-chat buckets a little slower than nominal
+# How busy the sender of the update being handled has just been (0 quiet … 9 flooding), set by the update
+# budget (bot/middlewares/budget.py): replies to quiet people overtake replies to a flood.
+REPLY_STANDING: ContextVar[int] = ContextVar("reply_standing", default=0)
 FORGET_AFTER = 4096  # sweep idle chat states when there are more than this many
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.middlewares.budget import UpdateBudget
+from bot.middlewares.budget import BUSY, DROPPED, LIGHT, UpdateBudget
 from bot.middlewares.callback_ids import out_of_range
 from tests.harness import BotHarness
 from tests.mentoring.chat import setup
@@ -46,16 +46,16 @@ def busy(budget: UpdateBudget, sender: int, updates: int, clock: Clock) -> None:
 
 async def test_a_quiet_sender_always_goes_first_and_a_busy_one_waits_its_turn() -> None:
     clock = Clock()
-    budget = UpdateBudget(rate=100, burst=2, clock=clock, max_waiting=3, max_wait=0.2)
-    # The first update is a quiet sender's (it takes a token if there is one); the second takes the last token.
-    assert [await budget.admit(1) for _ in range(2)] == [True, True]
-    assert await budget.admit(1) is False, "no tokens and the clock stands still: it waited, then was dropped"
-    assert await budget.admit(2) is True, "a newcomer goes at once even with no tokens left"
+    budget = UpdateBudget(rate=100, burst=3, clock=clock, max_waiting=3, max_wait=0.2)
+    # The first updates are a quiet sender's (they take a token if there is one); the next takes the last token.
+    assert [await budget.admit(1) for _ in range(3)] == [LIGHT, LIGHT, BUSY]
+    assert await budget.admit(1) == DROPPED, "no tokens and the clock stands still: it waited, then was dropped"
+    assert await budget.admit(2) == LIGHT, "a newcomer goes at once even with no tokens left"
     clock.now += 30  # the busy sender's score fades: a quiet sender again
-    assert await budget.admit(1) is True
+    assert await budget.admit(1) == LIGHT
 
 
-async def test_the_least_busy_waiting_update_gets_the_next_token() -> None:
+async def test_the_least_busy_waiting_update_gets_the_next_place() -> None:
     clock = Clock()
     budget = UpdateBudget(rate=100, burst=1, clock=clock, max_waiting=10, max_wait=2.0)
     budget.tokens = 0.0
@@ -67,10 +67,25 @@ async def test_the_least_busy_waiting_update_gets_the_next_token() -> None:
     await asyncio.sleep(0.02)
     clock.now += 0.015  # one token's worth of time
     await asyncio.wait([calmer], timeout=1)
-    assert calmer.done() and calmer.result() is True
+    assert calmer.done() and calmer.result() == BUSY
     assert not busier.done(), "the busier sender still waits"
     clock.now += 0.015
-    assert await busier is True
+    assert await busier == BUSY
+
+
+async def test_busy_senders_are_handled_a_few_at_a_time_and_one_update_each() -> None:
+    clock = Clock()
+    budget = UpdateBudget(rate=1000, burst=100, busy_slots=2, clock=clock, max_waiting=10, max_wait=2.0)
+    for sender in (31, 32, 33):
+        busy(budget, sender, 5, clock)
+    assert [await budget.admit(31), await budget.admit(32)] == [BUSY, BUSY]  # both places taken
+    third = asyncio.create_task(budget.admit(33))
+    await asyncio.sleep(0.02)
+    assert not third.done(), "tokens are there, but no place"
+    assert await budget.admit(33) == DROPPED, "a second update of a sender already waiting is dropped"
+    budget.release(31)
+    assert await asyncio.wait_for(third, 1) == BUSY
+    assert budget.busy == 2
 
 
 async def test_a_full_queue_drops_the_busiest_waiting_update() -> None:
@@ -85,14 +100,13 @@ async def test_a_full_queue_drops_the_busiest_waiting_update() -> None:
     await asyncio.sleep(0.02)
     calm = asyncio.create_task(budget.admit(21))  # the queue is full: the busiest makes room
     await asyncio.sleep(0.02)
-    assert busiest.done() and busiest.result() is False
-    assert await budget.admit(23) is False, "and the busiest is not let back in while the queue is full"
+    assert busiest.done() and busiest.result() == DROPPED
     clock.now += 0.015
     await asyncio.wait([calm], timeout=1)
-    assert calm.result() is True
+    assert calm.result() == BUSY
     clock.now += 0.015
-    assert await middle is True
-    assert budget.dropped == 2
+    assert await middle == BUSY
+    assert budget.dropped == 1
 
 
 async def test_a_flood_of_many_accounts_doesnt_hold_up_a_newcomers_start(harness: BotHarness) -> None:
