@@ -54,7 +54,12 @@ async def start_with_code(message: Message, command: CommandObject, state: FSMCo
     network = await session.get(Network, invite.network_id)
     if viewer.registered and viewer.user is not None:
         await state.clear()
-        await reg.accept_invite_as_member(session, viewer.user, invite)
+        try:
+            await reg.accept_invite_as_member(session, viewer.user, invite)
+        except DomainError as error:  # switched off in that network: only its coordinator brings them back
+            await message.answer(t(error.key, **error.values))
+            await show_menu(message, viewer, t)
+            return
         await message.answer(t("invite.joined", network=network.name if network else "",
                                role=t(f"roles.{invite.role}")))
         await _refresh(session, viewer)

@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from bot.services import invites as invite_service
+from bot.services import membership as membership_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
-from db.models import Invite, JoinRequest, JoinRequestStatus, Membership, Role, School, User
+from db.models import Invite, JoinRequest, JoinRequestStatus, LinkMember, Membership, Role, School, User
 
 CONSENT_VERSION = "2026-11"
 
@@ -63,16 +64,24 @@ async def load_user(session: AsyncSession, telegram_id: int) -> User | None:
     return (await session.scalars(stmt)).unique().one_or_none()
 
 
+def _unclaimed(user: User | None) -> bool:
+    """A record a coordinator's import made, which nobody has taken over yet."""
+    return user is not None and user.consent_at is None and user.forgotten_at is None
+
+
 async def record_consent(session: AsyncSession, *, telegram_id: int, username: str | None, language: str,
                          clock: Clock, target_user_id: int | None = None) -> User:
     """The first personal record we keep, made only when the person agrees.
 
-    A personal invite (bulk import) points at a record made in advance: the person takes it over.
+    A personal invite (bulk import) points at a record made in advance: the person takes it over (the id the
+    sheet gave it, if any, was only the coordinator's guess). Someone the bot already knows keeps their own
+    record; the imported one is merged into it when they join (`complete_with_invite`).
     """
     user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
     if user is None and target_user_id is not None:
         target = await session.get(User, target_user_id)
-        if target is not None and target.telegram_id is None:
+        if _unclaimed(target):
+            assert target is not None
             user = target
             user.telegram_id = telegram_id
     if user is None:
@@ -104,23 +113,49 @@ def apply_profile(user: User, profile: Profile) -> None:
 
 async def join_network(session: AsyncSession, user: User, *, network_id: int, role: Role,
                        school_id: int | None) -> Membership:
-    """Adds the membership or grants the role on an existing one (never takes roles away)."""
-    membership = await session.scalar(select(Membership).where(
-        Membership.user_id == user.id, Membership.network_id == network_id))
-    if membership is None:
-        membership = Membership(user_id=user.id, network_id=network_id, school_id=school_id,
-                                is_participant=True, is_mentor=False, is_coordinator=False, directions=[])
-        session.add(membership)
-    membership.is_active = True
-    if school_id is not None:
-        membership.school_id = school_id
-    membership.grant(role)
+    """Adds the membership or grants the invite's role on an active one (see `membership.join`)."""
+    return await membership_service.join(session, user, network_id=network_id, role=role, school_id=school_id)
+
+
+async def _check_can_join(session: AsyncSession, user: User, network_id: int) -> None:
+    """Before anything is used up: a deactivated member comes back only through a coordinator."""
+    deactivated = await session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.network_id == network_id, Membership.is_active.is_(False)))
+    if deactivated is not None:
+        raise DomainError("membership.deactivated")
+
+
+async def _adopt_imported_record(session: AsyncSession, user: User, invite: Invite) -> None:
+    """A personal invite made for an imported record, opened by someone the bot already knows (the sheet named
+    their Telegram id while they belonged to another network): the record's place in the network — its
+    membership, pairs and groups — becomes theirs, and the record goes. Their own data stays theirs."""
+    target = await session.get(User, invite.target_user_id) if invite.target_user_id else None
+    if target is None or target.id == user.id or not _unclaimed(target):
+        return
+    for imported in (await session.scalars(select(Membership).where(Membership.user_id == target.id))).all():
+        await _check_can_join(session, user, imported.network_id)
+        own = await session.scalar(select(Membership).where(
+            Membership.user_id == user.id, Membership.network_id == imported.network_id))
+        if own is None:
+            imported.user_id = user.id
+        else:
+            own.school_id = own.school_id or imported.school_id
+            await session.delete(imported)
     await session.flush()
-    return membership
+    theirs = select(LinkMember.link_id).where(LinkMember.user_id == user.id).scalar_subquery()
+    await session.execute(update(LinkMember).where(LinkMember.user_id == target.id, LinkMember.link_id.not_in(theirs))
+                          .values(user_id=user.id).execution_options(synchronize_session=False))
+    await session.execute(update(Invite).where(Invite.target_user_id == target.id).values(target_user_id=user.id)
+                          .execution_options(synchronize_session=False))
+    await session.execute(delete(User).where(User.id == target.id).execution_options(synchronize_session=False))
+    session.expunge(target)
+    await session.flush()
 
 
 async def complete_with_invite(session: AsyncSession, user: User, invite: Invite, profile: Profile) -> Membership:
     school_id = invite.school_id or await _school_in_network(session, profile.school_id, invite.network_id)
+    await _check_can_join(session, user, invite.network_id)
+    await _adopt_imported_record(session, user, invite)
     await invite_service.consume(session, invite)
     apply_profile(user, profile)
     return await join_network(session, user, network_id=invite.network_id, role=Role(invite.role),
@@ -128,7 +163,10 @@ async def complete_with_invite(session: AsyncSession, user: User, invite: Invite
 
 
 async def accept_invite_as_member(session: AsyncSession, user: User, invite: Invite) -> Membership:
-    """A registered person follows another invite: they join that network or gain its role."""
+    """A registered person follows another invite: they join that network or gain its role (never more than
+    the invite's, and never back into a network that switched them off)."""
+    await _check_can_join(session, user, invite.network_id)
+    await _adopt_imported_record(session, user, invite)
     await invite_service.consume(session, invite)
     return await join_network(session, user, network_id=invite.network_id, role=Role(invite.role),
                               school_id=invite.school_id)
@@ -157,10 +195,8 @@ async def decide_join_request(session: AsyncSession, request_id: int, *, coordin
                                                                   selectinload(JoinRequest.network)])
     if request is None:
         raise DomainError("errors.forbidden")
-    is_coordinator = await session.scalar(select(Membership.id).where(
-        Membership.user_id == coordinator.id, Membership.network_id == request.network_id,
-        Membership.is_coordinator.is_(True), Membership.is_active.is_(True)))
-    if not is_coordinator:
+    if not await membership_service.is_active_member(session, coordinator.id, request.network_id,
+                                                     Role.COORDINATOR):
         raise DomainError("errors.forbidden")
     if request.status != JoinRequestStatus.PENDING.value:
         raise DomainError("join.already_decided")
@@ -168,6 +204,11 @@ async def decide_join_request(session: AsyncSession, request_id: int, *, coordin
     request.decided_by_id = coordinator.id
     request.decided_at = clock.now()
     if approve:
+        switched_off = await session.scalar(select(Membership).where(
+            Membership.user_id == request.user_id, Membership.network_id == request.network_id,
+            Membership.is_active.is_(False)))
+        if switched_off is not None:  # the coordinator lets them back in, as a participant
+            membership_service.restore(switched_off)
         await join_network(session, request.user, network_id=request.network_id, role=Role.PARTICIPANT,
                            school_id=request.school_id)
     await session.flush()

@@ -97,7 +97,13 @@ async def test_participants_list_search_filter_roles_and_deactivation(harness: B
         return await session.scalar(select(Membership).where(Membership.user_id == world.uid(OUTSIDER)))
 
     membership = await harness.in_db(check)
-    assert membership.is_mentor and membership.directions == ["vpr", "olymp"] and not membership.is_active
+    # Switched off: the roles go with it (the mentor profile stays), until the coordinator gives them back.
+    assert not membership.is_active and not membership.is_mentor and membership.directions == ["vpr", "olymp"]
+    await coordinator.press("Включить")
+    membership = await harness.in_db(check)
+    assert membership.is_active and membership.is_participant and not membership.is_mentor
+    await coordinator.press("наставник")
+    assert (await harness.in_db(check)).is_mentor
 
     await coordinator.send("Орлова")
     await coordinator.press("Орлова Галина")

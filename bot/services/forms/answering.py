@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import membership as membership_service
 from bot.services import outbox
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
@@ -111,6 +112,8 @@ async def load(session: AsyncSession, response_id: int, user_id: int | None, clo
     filling = await _filling(session, response, clock)
     if filling.request.status == FormRequestStatus.CANCELLED.value:
         raise DomainError("forms.request.cancelled")
+    if not await membership_service.is_active_member(session, user_id, filling.request.network_id):
+        raise DomainError("forms.not_yours")  # switched off in the network: its forms are closed to them
     return filling
 
 

@@ -8,21 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.i18n import Raw
+from bot.services import membership as membership_service
 from bot.services.errors import DomainError
-from db.models import LinkMember, Membership, MentoringLink, User
+from db.models import LinkMember, Membership, MentoringLink, Role, User
 
 FORBIDDEN = "errors.forbidden"
 
 
 async def membership_of(session: AsyncSession, user_id: int, network_id: int) -> Membership | None:
-    return await session.scalar(select(Membership).where(
-        Membership.user_id == user_id, Membership.network_id == network_id, Membership.is_active.is_(True)))
+    return await membership_service.active_membership(session, user_id, network_id)
 
 
 async def is_coordinator(session: AsyncSession, user_id: int, network_id: int) -> bool:
-    return await session.scalar(select(Membership.id).where(
-        Membership.user_id == user_id, Membership.network_id == network_id,
-        Membership.is_coordinator.is_(True), Membership.is_active.is_(True))) is not None
+    return await membership_service.is_active_member(session, user_id, network_id, Role.COORDINATOR)
 
 
 async def require_coordinator(session: AsyncSession, user_id: int, network_id: int) -> None:
@@ -40,11 +38,15 @@ async def load_link(session: AsyncSession, link_id: int) -> MentoringLink | None
 
 
 async def link_role(session: AsyncSession, link: MentoringLink, user_id: int) -> str | None:
-    """"mentor" / "mentee" for members, "coordinator" for the network's coordinators, else None."""
+    """"mentor" / "mentee" for members, "coordinator" for the network's coordinators, else None.
+    Only while their membership of the link's network is active: a switched-off mentor can't open the pair."""
+    membership = await membership_service.active_membership(session, user_id, link.network_id)
+    if membership is None:
+        return None
     side = link.side_of(user_id)
     if side is not None:
         return side
-    if await is_coordinator(session, user_id, link.network_id):
+    if membership.is_coordinator:
         return "coordinator"
     return None
 

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
+from bot.services import membership as membership_service
 from bot.services.errors import DomainError
 from bot.services.mentoring import vocabulary as vocab
-from bot.services.mentoring.access import FORBIDDEN, require_coordinator
+from bot.services.mentoring.access import require_coordinator
 from bot.services.pagination import PAGE_SIZE, Page
 from db.models import Membership, Role, User
 from db.models.core import search_key
@@ -51,11 +52,9 @@ async def list_people(session: AsyncSession, network_id: int, page: int, flt: Pe
 
 
 async def person(session: AsyncSession, network_id: int, user_id: int) -> Membership:
-    membership = await session.scalar(select(Membership).where(
-        Membership.network_id == network_id, Membership.user_id == user_id)
-        .options(selectinload(Membership.user), selectinload(Membership.school)))
-    if membership is None:
-        raise DomainError(FORBIDDEN)
+    """A member of the coordinator's network (anyone else is `errors.forbidden`), with user and school."""
+    membership = await membership_service.member_of(session, network_id, user_id)
+    await session.refresh(membership, ["user", "school"])
     return membership
 
 
@@ -81,7 +80,10 @@ async def set_active(session: AsyncSession, *, network_id: int, actor_id: int, u
     membership = await _editable(session, network_id, actor_id, user_id)
     if not active and user_id == actor_id:
         raise DomainError("mentoring.errors.keep_own_coordinator")
-    membership.is_active = active
+    if active:
+        membership_service.restore(membership)
+    else:
+        membership_service.deactivate(membership)  # roles go too, until the coordinator gives them back
     await session.flush()
     return membership
 

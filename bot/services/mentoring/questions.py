@@ -100,7 +100,7 @@ async def question_for(session: AsyncSession, question_id: int, user_id: int) ->
     """A question the person may see: theirs, or one they may take or took."""
     question = await session.get(Question, question_id, options=[selectinload(Question.asker),
                                                                  selectinload(Question.taken_by)])
-    if question is None:
+    if question is None or await membership_of(session, user_id, question.network_id) is None:
         raise DomainError(FORBIDDEN)
     if user_id in (question.asker_id, question.taken_by_id):
         return question
