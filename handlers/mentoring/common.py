@@ -36,7 +36,8 @@ def acting(viewer: Viewer | None) -> tuple[User, int] | None:
 async def need_person(event: Event, viewer: Viewer | None, t: Translator) -> tuple[User, int] | None:
     me = acting(viewer)
     if me is None:
-        await tell(event, t, "menu.not_registered")
+        switched_off = viewer is not None and viewer.registered and bool(viewer.memberships)
+        await tell(event, t, "membership.deactivated" if switched_off else "menu.not_registered")
     return me
 
 

@@ -37,6 +37,8 @@ from db.models.mentoring import OPEN_LINK_STATUSES
 Progress = Callable[[int, int], Awaitable[None]]
 PROGRESS_EVERY = 50
 INVITE_DAYS = 60
+POSITION_LIMIT = 255  # users.position
+SUBJECT_LIMIT = 120  # mentoring_links.subject
 
 _QUOTES = re.compile(r"[«»\"'“”„`]")
 _ORG_FORM = re.compile(r"^(?:(?:мб|мк|ма|гб|гк|гa|ч|н|м|ф)?(?:оу|оо|ову|у)|мбоу до|моу|маоу)\s+")
@@ -175,6 +177,7 @@ class _Importer:
         self.result = ImportResult(dry_run=dry_run)
         self.schools: dict[str, School] = {}
         self.by_tg: dict[int, _Person] = {}
+        self.foreign: dict[int, _Person] = {}  # ids the bot knows from elsewhere → this network's own record
         self.by_username: dict[str, _Person] = {}
         self.by_name: dict[str, list[_Person]] = {}
         self.school_links: dict[tuple[int, int], MentoringLink] = {}
@@ -298,8 +301,14 @@ class _Importer:
         self._count(self.result.schools, self.seen_schools, self._id(school), "updated" if changed else "unchanged")
         return school
 
-    async def _user_by_tg(self, telegram_id: int) -> User | None:
-        return await self.session.scalar(select(User).where(User.telegram_id == telegram_id))
+    async def _known_elsewhere(self, telegram_id: int) -> bool:
+        """The id belongs to someone the bot knows who is not in this network. Whose it is stays unsaid: their
+        data is not read, shown or changed — the import makes a record of its own and a personal invite."""
+        if telegram_id in self.foreign:
+            return True
+        if telegram_id in self.by_tg:
+            return False
+        return await self.session.scalar(select(User.id).where(User.telegram_id == telegram_id)) is not None
 
     def _by_name(self, full_name: str, school: School | None) -> _Person | None:
         """A namesake at another school is another person; two at the same school can't be told apart."""
@@ -317,10 +326,22 @@ class _Importer:
             raise _RowError("mentoring.import.problem.ambiguous_person", name=full_name)
         return None
 
+    def find_person(self, full_name: str, school: School | None) -> _Person | None:
+        """A member of this network (or a person this file added) by ФИО, or None."""
+        try:
+            return self._by_name(normalize_full_name(full_name), school)
+        except DomainError:
+            return None
+
     async def person(self, full_name: str, *, school: School | None, position: str | None = None,
                      roles: set[str] | None = None, subjects: list[str] | None = None, telegram_id: int | None = None,
                      username: str | None = None, phone: str | None = None, directions: list[str] | None = None,
                      mentor_type: str | None = None, capacity: int | None = None) -> _Person:
+        """Finds the person among this network's members (by Telegram id, username, ФИО) or makes a record.
+
+        Nobody outside the network is matched or changed: a Telegram id the bot knows from elsewhere gets a
+        record of this network without that id, and the personal invite lets its owner take it (or not).
+        """
         try:
             full_name = normalize_full_name(full_name)
         except DomainError:
@@ -328,20 +349,20 @@ class _Importer:
         roles = roles or {"participant"}
         person = None
         if telegram_id is not None:
-            person = self.by_tg.get(telegram_id)
-            if person is None:
-                user = await self._user_by_tg(telegram_id)
-                if user is not None:  # known to the bot from another network
-                    person = _Person(user, None)
+            person = self.by_tg.get(telegram_id) or self.foreign.get(telegram_id)
         if person is None and username:
             person = self.by_username.get(username.lower())
         if person is None:
             person = self._by_name(full_name, school)
             if person is not None and telegram_id is not None and person.user.telegram_id not in (None, telegram_id):
                 raise _RowError("mentoring.import.problem.telegram_mismatch", name=full_name)
+        if person is not None and person.membership is not None and not person.membership.is_active:
+            raise _RowError("mentoring.import.problem.inactive_person", name=full_name)  # back only by hand
+        elsewhere = telegram_id is not None and await self._known_elsewhere(telegram_id)
+        own_id = None if elsewhere else telegram_id  # someone else's account is never tied to a record here
         created = person is None
         if person is None:
-            user = User(full_name=full_name, telegram_id=telegram_id, username=username, position=position,
+            user = User(full_name=full_name, telegram_id=own_id, username=username, position=position,
                         subjects=list(subjects or []), phone=phone, language="ru", notification_prefs={},
                         created_at=self.clock.now())
             self._add(user)
@@ -350,15 +371,15 @@ class _Importer:
             person = _Person(user, None)
         user = person.user
         changed = False
-        if not created and user.consent_at is None:  # an imported record: the sheet is the source
+        if not created and user.consent_at is None:  # this network's imported record: the sheet is the source
             for attr, value in (("position", position), ("phone", phone), ("username", username),
-                                ("telegram_id", telegram_id)):
+                                ("telegram_id", own_id)):
                 if value is not None and getattr(user, attr) != value:
-                    if attr == "telegram_id" and await self._user_by_tg(value) is not None:
-                        raise _RowError("mentoring.import.problem.telegram_taken", value=value)
                     if not self.dry_run:
                         setattr(user, attr, value)
                     changed = True
+            if elsewhere and user.telegram_id is None:
+                changed = True  # looks the same as an id taken up: nothing tells whose the id is
             if subjects and list(user.subjects or []) != list(subjects):
                 if not self.dry_run:
                     user.subjects = list(subjects)
@@ -378,8 +399,6 @@ class _Importer:
         for role in roles:
             if not getattr(membership, f"is_{role}"):
                 wanted[f"is_{role}"] = True
-        if not membership.is_active:
-            wanted["is_active"] = True
         if directions:
             merged = vocab.direction_codes(list(vocab.direction_codes(membership.directions or [])) + directions)
             if merged != list(membership.directions or []):
@@ -397,9 +416,11 @@ class _Importer:
                     setattr(membership, attr, value)
         await self._flush()
         self._index_person(person)
+        if elsewhere:
+            self.foreign[telegram_id] = person  # type: ignore[index]  # the same id again in this file: this record
         self._count(self.result.people, self.seen_people, self._id(user),
                     "created" if created else ("updated" if changed else "unchanged"))
-        if user.telegram_id is None and user.consent_at is None:
+        if user.consent_at is None:  # not in the bot yet (whatever id the sheet gave): a personal link
             self.need_invite[user.id] = person
         return person
 
@@ -511,7 +532,8 @@ class _Importer:
         mentor_type = vocab.mentor_type_code(values.get("mentor_type")) if values.get("mentor_type") else None
         if directions or mentor_type:
             roles.add("mentor")
-        await self.person(values["full_name"], school=school, position=values.get("position") or None, roles=roles,
+        await self.person(values["full_name"], school=school, position=self._text(values, "position", POSITION_LIMIT),
+                          roles=roles,
                           subjects=list(dict.fromkeys(subjects)), telegram_id=telegram_id, username=username,
                           phone=phone, directions=directions, mentor_type=mentor_type, capacity=capacity)
 
@@ -525,19 +547,41 @@ class _Importer:
         if mentee_school.id == mentor_school.id:
             raise _RowError("mentoring.import.problem.same_school", school=mentor_name)
         responsible = None
-        if values.get("responsible", "").strip():
-            responsible = await self.person(values["responsible"], school=mentor_school,
-                                            position=values.get("position") or None, roles={"mentor"})
+        name, position = values.get("responsible", "").strip(), self._text(values, "position", POSITION_LIMIT)
+        if name:
+            if position or self.find_person(name, mentor_school) is not None:
+                responsible = await self.person(name, school=mentor_school, position=position, roles={"mentor"})
+            else:
+                self.warn("mentoring.import.problem.unknown_responsible", name=name)
         await self.link(kind=LinkKind.SCHOOL_SCHOOL.value, form=LinkForm.PARTNER.value, mentor=responsible,
                         mentee=None, mentor_school=mentor_school, mentee_school=mentee_school)
+
+    def _pair_person(self, name: str, school: School | None, position: str | None) -> str:
+        """Someone a pair row names: in the file or the network already, or new — only with a school and a
+        position, what a new person needs. Otherwise the row is a problem shown in the preview."""
+        try:
+            full_name = normalize_full_name(name)
+        except DomainError:
+            raise _RowError("mentoring.import.problem.bad_name", value=name) from None
+        if self._by_name(full_name, school) is None and (school is None or not position):
+            raise _RowError("mentoring.import.problem.unknown_person", name=full_name)
+        return full_name
 
     async def teacher_pair_row(self, values: dict[str, str]) -> None:
         if not values.get("mentor", "").strip() or not values.get("mentee", "").strip():
             raise _RowError("mentoring.import.problem.missing_person")
         mentor_school = await self._school_or_warn(values.get("mentor_school", ""))
         mentee_school = await self._school_or_warn(values.get("mentee_school", ""))
-        mentor = await self.person(values["mentor"], school=mentor_school, roles={"mentor"})
-        mentee = await self.person(values["mentee"], school=mentee_school, roles={"participant"})
+        mentor_position = self._text(values, "mentor_position", POSITION_LIMIT)
+        mentee_position = self._text(values, "mentee_position", POSITION_LIMIT)
+        # Both checked before either is written: a row with a problem changes nothing.
+        mentor_name = self._pair_person(values["mentor"], mentor_school, mentor_position)
+        mentee_name = self._pair_person(values["mentee"], mentee_school, mentee_position)
+        if mentor_name == mentee_name and (None in (mentor_school, mentee_school) or mentor_school is mentee_school):
+            raise _RowError("mentoring.import.problem.same_person", name=mentor_name)
+        mentor = await self.person(mentor_name, school=mentor_school, position=mentor_position, roles={"mentor"})
+        mentee = await self.person(mentee_name, school=mentee_school, position=mentee_position,
+                                   roles={"participant"})
         if mentor.user.id == mentee.user.id:
             raise _RowError("mentoring.import.problem.same_person", name=values["mentor"])
         kind = vocab.kind_code(values.get("kind")) if values.get("kind") else None
@@ -550,7 +594,7 @@ class _Importer:
             self.warn("mentoring.import.problem.unknown_form", value=values["form"])
         starts_on = self._date(values.get("starts_on", ""))
         ends_on = self._date(values.get("ends_on", ""))
-        subject = values.get("subject") or None
+        subject = self._text(values, "subject", SUBJECT_LIMIT)
         if subject and (code := vocab.subject_code(subject)):
             subject = vocab.subject_label(code)
         await self.link(kind=kind, form=form or (LinkForm.GROUP.value if kind == LinkKind.GROUP.value
@@ -561,6 +605,14 @@ class _Importer:
                         goals=(values.get("goals") or "").strip()[:2000] or None,
                         deficits=vocab.direction_codes(values.get("deficits", "")), subject=subject,
                         starts_on=starts_on, ends_on=ends_on)
+
+    def _text(self, values: dict[str, str], name: str, limit: int) -> str | None:
+        """A free-text cell as stored: trimmed, cut at the column's size with a note in the preview."""
+        text = " ".join((values.get(name) or "").split())
+        if len(text) > limit:
+            self.warn("mentoring.import.problem.too_long", value=text, limit=limit)
+            text = text[:limit]
+        return text or None
 
     def _date(self, value: str) -> date | None:
         raw = (value or "").strip()
