@@ -9,6 +9,7 @@ from bot.i18n import Translator
 from bot.services import outbox
 from bot.services.clock import Clock
 from bot.services.networks import coordinators_of
+from bot.services.untrusted_text import unlink
 from db.models import JoinRequest, Network, School, User
 from keyboards.callbacks import JoinDecisionCb
 
@@ -22,7 +23,8 @@ async def notify(session: AsyncSession, user: User, text: str, *, dedupe_key: st
                  kind: str = "notification") -> None:
     if user.telegram_id is None:
         return
-    payload = {"type": "text", "text": text, "parse_mode": "HTML"}
+    # No link previews: a notice may quote what a stranger typed (bot/services/untrusted_text.py).
+    payload = {"type": "text", "text": text, "parse_mode": "HTML", "disable_web_page_preview": True}
     if markup is not None:
         payload["reply_markup"] = _markup_json(markup)
     await outbox.enqueue(session, chat_id=user.telegram_id, user_id=user.id, network_id=network_id,
@@ -34,12 +36,12 @@ async def join_request_to_coordinators(session: AsyncSession, request: JoinReque
     coordinators = await coordinators_of(session, network.id)
     for coordinator in coordinators:
         t = Translator(coordinator.language)
-        school_text = school.name if school is not None else (request.school_note or t("common.not_set"))
+        school_text = school.name if school is not None else (unlink(request.school_note) or t("common.not_set"))
         builder = InlineKeyboardBuilder()
         builder.button(text=t("join.approve"), callback_data=JoinDecisionCb(id=request.id, approve=True))
         builder.button(text=t("join.reject"), callback_data=JoinDecisionCb(id=request.id, approve=False))
         text = t("join.new_request", name=requester.full_name or "", school=school_text,
-                 position=requester.position or t("common.not_set"), network=network.name)
+                 position=unlink(requester.position) or t("common.not_set"), network=network.name)
         await notify(session, coordinator, text, dedupe_key=f"join:{request.id}:coord:{coordinator.id}",
                      clock=clock, network_id=network.id, markup=builder.as_markup())
     return len(coordinators)
@@ -50,7 +52,8 @@ async def unknown_school_to_coordinators(session: AsyncSession, requester: User,
     for coordinator in await coordinators_of(session, network.id):
         t = Translator(coordinator.language)
         await notify(session, coordinator,
-                     t("registration.unknown_school_notice", name=requester.full_name or "", school=school_note),
+                     t("registration.unknown_school_notice", name=requester.full_name or "",
+                       school=unlink(school_note)),
                      dedupe_key=f"unknown-school:{network.id}:{requester.id}:coord:{coordinator.id}",
                      clock=clock, network_id=network.id)
 

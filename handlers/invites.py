@@ -17,6 +17,7 @@ from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.pagination import paginate
 from bot.services.qr import qr_png
+from bot.services.untrusted_text import unlink
 from bot.viewer import Viewer
 from db.models import JoinRequest, JoinRequestStatus, Network, Role
 from handlers.common import show
@@ -95,7 +96,7 @@ async def _requests_page(event: CallbackQuery, session: AsyncSession, viewer: Vi
     builder = InlineKeyboardBuilder()
     for request in requests.items:
         lines.append(t("join.pending_line", name=request.user.full_name or "—",
-                       position=request.user.position or "—"))
+                       position=unlink(request.user.position) or "—"))
         builder.button(text=f"✅ {request.user.full_name or '—'}"[:60],
                        callback_data=JoinDecisionCb(id=request.id, approve=True))
         builder.button(text="❌", callback_data=JoinDecisionCb(id=request.id, approve=False))

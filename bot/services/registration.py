@@ -12,6 +12,7 @@ from bot.services import invites as invite_service
 from bot.services import membership as membership_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
+from bot.services.untrusted_text import has_link
 from db.models import Invite, JoinRequest, JoinRequestStatus, LinkMember, Membership, Role, School, User
 
 CONSENT_VERSION = "2026-11"
@@ -40,9 +41,12 @@ def normalize_full_name(text: str) -> str:
 
 
 def normalize_free_text(text: str, *, limit: int = 200) -> str:
+    """A school's name or a position as typed: 2–`limit` characters, never a link (it reaches coordinators)."""
     value = " ".join((text or "").split())
     if not 2 <= len(value) <= limit:
         raise DomainError("errors.bad_text", limit=limit)
+    if has_link(value):
+        raise DomainError("links.not_here")
     return value
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Raw, Translator
 from bot.services import outbox
 from bot.services.clock import Clock
+from bot.services.untrusted_text import unlink
 from bot.services.mentoring.access import mention
 from db.models import LinkKind, MentoringLink, MentoringSession, Network, PlanGoal, Question, Side, User
 
@@ -164,7 +165,7 @@ async def session_confirmed(session: AsyncSession, record: MentoringSession, men
     t = Translator(author.language)
     if what == "comment":
         text = t("mentoring.notice.session_comment", mentee=mention(mentee), line=session_line(record, t),
-                 comment=clip(record.comment, 1500))
+                 comment=clip(unlink(record.comment), 1500))
     else:
         rating = t("mentoring.notice.rating", rating=record.rating) if record.rating else ""
         text = t("mentoring.notice.session_confirmed", mentee=mention(mentee), line=session_line(record, t),
@@ -216,7 +217,7 @@ async def question_asked(session: AsyncSession, question: Question, asker: User,
         t = Translator(user.language)
         scope = (t(f"mentoring.direction.{question.direction}") if question.direction
                  else t(f"mentoring.ask.scope_{question.scope}"))
-        text = t("mentoring.notice.question", asker=mention(asker), scope=scope, text=question.text)
+        text = t("mentoring.notice.question", asker=mention(asker), scope=scope, text=unlink(question.text))
         rows.append({"chat_id": int(user.telegram_id or 0), "user_id": user.id, "network_id": question.network_id,
                      "kind": "notification", "dedupe_key": f"mentoring:question:{question.id}:{user.id}",
                      "payload": {"type": "text", "text": text, "parse_mode": "HTML",

@@ -11,8 +11,8 @@ SHEETS: dict[str, tuple[tuple[str, ...], int]] = {
     "people": (("full_name", "school", "position", "role", "subjects", "telegram", "phone", "directions",
                 "mentor_type", "capacity"), 3),
     "school_pairs": (("number", "mentee_school", "mentor_school", "responsible", "position"), 2),
-    "teacher_pairs": (("mentor", "mentor_school", "mentee", "mentee_school", "subject", "form", "goals",
-                       "deficits", "starts_on", "ends_on"), 1),
+    "teacher_pairs": (("mentor", "mentor_school", "mentor_position", "mentee", "mentee_school", "mentee_position",
+                       "subject", "form", "goals", "deficits", "starts_on", "ends_on"), 1),
 }
 
 
