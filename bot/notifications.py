@@ -20,7 +20,8 @@ def _markup_json(markup: InlineKeyboardMarkup | None) -> dict | None:
 
 async def notify(session: AsyncSession, user: User, text: str, *, dedupe_key: str, clock: Clock,
                  network_id: int | None = None, markup: InlineKeyboardMarkup | None = None,
-                 kind: str = "notification") -> None:
+                 kind: str = "notification", about: User | None = None) -> None:
+    """`about`: the person the text names, so their erasure cancels it if it hasn't gone yet."""
     if user.telegram_id is None:
         return
     # No link previews: a notice may quote what a stranger typed (bot/services/untrusted_text.py).
@@ -28,7 +29,8 @@ async def notify(session: AsyncSession, user: User, text: str, *, dedupe_key: st
     if markup is not None:
         payload["reply_markup"] = _markup_json(markup)
     await outbox.enqueue(session, chat_id=user.telegram_id, user_id=user.id, network_id=network_id,
-                         payload=payload, kind=kind, dedupe_key=dedupe_key, clock=clock)
+                         payload=payload, kind=kind, dedupe_key=dedupe_key, clock=clock,
+                         about_user_id=about.id if about is not None else None)
 
 
 async def join_request_to_coordinators(session: AsyncSession, request: JoinRequest, requester: User,
@@ -43,7 +45,7 @@ async def join_request_to_coordinators(session: AsyncSession, request: JoinReque
         text = t("join.new_request", name=requester.full_name or "", school=school_text,
                  position=unlink(requester.position) or t("common.not_set"), network=network.name)
         await notify(session, coordinator, text, dedupe_key=f"join:{request.id}:coord:{coordinator.id}",
-                     clock=clock, network_id=network.id, markup=builder.as_markup())
+                     clock=clock, network_id=network.id, markup=builder.as_markup(), about=requester)
     return len(coordinators)
 
 
@@ -55,7 +57,7 @@ async def unknown_school_to_coordinators(session: AsyncSession, requester: User,
                      t("registration.unknown_school_notice", name=requester.full_name or "",
                        school=unlink(school_note)),
                      dedupe_key=f"unknown-school:{network.id}:{requester.id}:coord:{coordinator.id}",
-                     clock=clock, network_id=network.id)
+                     clock=clock, network_id=network.id, about=requester)
 
 
 async def join_decision_to_requester(session: AsyncSession, request: JoinRequest, clock: Clock) -> None:

@@ -47,6 +47,7 @@ PRIORITY_BY_KIND: dict[str, int] = {
 }
 PAYLOAD_TYPES = frozenset({"text", "copy", "document", "photo"})
 MAX_ERROR = 500
+ERASED = "erased"  # last_error of rows cancelled because their person erased their data
 
 T = OutboxMessage
 
@@ -118,13 +119,13 @@ def _row(*, chat_id: int, payload: Mapping[str, Any], kind: str, dedupe_key: str
          user_id: int | None = None, network_id: int | None = None, priority: int | None = None,
          not_before: datetime | None = None, expires_at: datetime | None = None,
          broadcast_id: int | None = None, quiet_hours: bool | None = None,
-         topic: str | None = None) -> dict[str, Any]:
+         topic: str | None = None, about_user_id: int | None = None) -> dict[str, Any]:
     _check_payload(payload)
     if not dedupe_key or len(dedupe_key) > 255:
         raise ValueError("outbox dedupe_key must be 1–255 characters")
     return {
         "chat_id": int(chat_id), "payload": dict(payload), "kind": kind, "dedupe_key": dedupe_key,
-        "user_id": user_id, "network_id": network_id, "broadcast_id": broadcast_id,
+        "user_id": user_id, "about_user_id": about_user_id, "network_id": network_id, "broadcast_id": broadcast_id,
         "priority": default_priority(kind) if priority is None else int(priority),
         "not_before": not_before or now, "expires_at": expires_at,
         "status": PENDING, "attempts": 0, "created_at": now,
@@ -200,7 +201,8 @@ async def enqueue(session: AsyncSession, *, chat_id: int, payload: Mapping[str, 
                   dedupe_key: str, clock: Clock, user_id: int | None = None, network_id: int | None = None,
                   priority: int | None = None, not_before: datetime | None = None,
                   expires_at: datetime | None = None, broadcast_id: int | None = None,
-                  quiet_hours: bool | None = None, topic: str | None = None) -> OutboxMessage | None:
+                  quiet_hours: bool | None = None, topic: str | None = None,
+                  about_user_id: int | None = None) -> OutboxMessage | None:
     """Queue one message in the caller's transaction. Returns None if `dedupe_key` is already queued
     (or the person muted `topic`).
 
@@ -208,11 +210,12 @@ async def enqueue(session: AsyncSession, *, chat_id: int, payload: Mapping[str, 
     and whose `not_before` falls in the network's quiet hours are moved to the end of the window;
     `quiet_hours=False` sends regardless (a coordinator's «сейчас»), `True` holds any kind. With
     `topic` (one of `preferences.MUTABLE_TOPICS`) the row is skipped if the person muted that topic.
+    `about_user_id`: the person the message names (a request, a question, a comment) — erasing them cancels it.
     """
     rows = await _Policy(session).apply([_row(
         chat_id=chat_id, payload=payload, kind=kind, dedupe_key=dedupe_key, now=clock.now(), user_id=user_id,
         network_id=network_id, priority=priority, not_before=not_before, expires_at=expires_at,
-        broadcast_id=broadcast_id, quiet_hours=quiet_hours, topic=topic)])
+        broadcast_id=broadcast_id, quiet_hours=quiet_hours, topic=topic, about_user_id=about_user_id)])
     if not rows:
         return None
     values = rows[0]
@@ -282,8 +285,26 @@ async def claim_batch(session: AsyncSession, worker_id: str, limit: int, now: da
             .returning(T)
             .execution_options(synchronize_session=False, populate_existing=True))
     rows = list((await session.scalars(stmt)).all())
+    rows = await _refuse_erased(session, rows)
     rows.sort(key=lambda r: (r.priority, r.not_before, r.id))
     return rows
+
+
+async def _refuse_erased(session: AsyncSession, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Rows to or about a person who has since erased their data are cancelled, never sent (whatever queued them)."""
+    people = {r.user_id for r in rows if r.user_id is not None} | {r.about_user_id for r in rows
+                                                                   if r.about_user_id is not None}
+    if not people:
+        return rows
+    erased = set((await session.scalars(select(User.id).where(User.id.in_(people),
+                                                              User.forgotten_at.is_not(None)))).all())
+    if not erased:
+        return rows
+    refused = [r.id for r in rows if r.user_id in erased or r.about_user_id in erased]
+    await session.execute(update(T).where(T.id.in_(refused)).values(status=CANCELLED, last_error=ERASED,
+                                                                    claimed_at=None, claimed_by=None)
+                          .execution_options(synchronize_session=False))
+    return [r for r in rows if r.id not in refused]
 
 
 async def recover_stale(session: AsyncSession, now: datetime, lease: timedelta, *,

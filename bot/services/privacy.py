@@ -4,14 +4,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Text, and_, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import membership as membership_service
+from bot.services import outbox
 from bot.services.clock import Clock
-from db.models import DialogState, Invite, JoinRequest, Membership, Network, School, User
+from db.models import DialogState, Invite, JoinRequest, Membership, Network, OutboxMessage, School, User
 from db.models.events import Attendance, Event, Signup
 from db.models.forms import Form, FormRequest, FormResponse
-from db.models.mentoring import LinkMember, MentoringSession
+from db.models.mentoring import LinkMember, MentoringSession, PlanGoal, Question, Side
 
 
 def _iso(value: Any) -> Any:
@@ -80,9 +82,19 @@ def export_as_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+ERASED_TEXT = "—"  # what stays of a free text the person wrote where the row must keep one (a topic, a goal)
+ERASED_PAYLOAD = {"type": "text", "text": ERASED_TEXT}
+
+
 async def forget_user(session: AsyncSession, user: User, clock: Clock) -> None:
-    """Erase what identifies the person; their rows stay so network counts remain right, anonymously."""
-    telegram_id = user.telegram_id
+    """Erase what identifies the person and every free text they wrote; their rows stay where network counts
+    need them (memberships, pairs, attendance, ratings, form scales), anonymously.
+
+    Messages: every queued one to or about them is cancelled; every stored one to or about them — tagged with
+    `about_user_id`, or naming them in its text — is emptied (the sender also refuses rows for an erased person,
+    see `outbox.claim_batch`). Sign-ups go (they'd count a nameless person, and twice after rejoining).
+    """
+    telegram_id, full_name, username = user.telegram_id, user.full_name, user.username
     user.telegram_id = None
     user.username = None
     user.full_name = None
@@ -93,20 +105,69 @@ async def forget_user(session: AsyncSession, user: User, clock: Clock) -> None:
     user.consent_at = None
     user.consent_version = None
     user.is_reachable = False
+    user.unreachable_since = None
+    user.unreachable_reason = None
     user.forgotten_at = clock.now()
     await session.execute(delete(JoinRequest).where(JoinRequest.user_id == user.id,
                                                     JoinRequest.status == "pending"))
+    await session.execute(update(JoinRequest).where(JoinRequest.user_id == user.id).values(school_note=None))
     await session.execute(delete(Invite).where(Invite.target_user_id == user.id))
+    networks = []
     for membership in (await session.scalars(select(Membership).where(Membership.user_id == user.id))).all():
-        membership.is_active = False
-    # Free-text answers may name people; scales and choices stay for the anonymous totals.
+        membership_service.deactivate(membership)
+        networks.append(membership.network_id)
+    await session.execute(delete(Signup).where(Signup.user_id == user.id))
+    await _erase_texts(session, user)
+    await _erase_messages(session, user.id, telegram_id, networks, full_name, username, clock)
+    if telegram_id is not None:
+        # Dialog keys end with the user id (aiogram's key builder): drop any half-filled dialog.
+        await session.execute(delete(DialogState).where(DialogState.key.like(f"%:{telegram_id}:%")))
+    await session.flush()
+
+
+async def _erase_texts(session: AsyncSession, user: User) -> None:
+    """Free texts the person wrote: form answers, questions and answers, session notes and comments, plan goals."""
     responses = (await session.execute(select(FormResponse, Form.definition)
                                        .join(FormRequest, FormRequest.id == FormResponse.request_id)
                                        .join(Form, Form.id == FormRequest.form_id)
                                        .where(FormResponse.user_id == user.id))).all()
     for response, definition in responses:
+        # Scales and choices stay for the anonymous totals.
         response.answers = _without_free_text(dict(response.answers or {}), definition or {})
+    await session.execute(delete(Question).where(Question.asker_id == user.id))
+    await session.execute(update(Question).where(Question.taken_by_id == user.id).values(answer=None))
+    await session.execute(update(MentoringSession).where(MentoringSession.author_id == user.id).values(
+        topic=ERASED_TEXT, note=None, attachment_file_id=None, attachment_type=None))
+    # A comment is the mentee's: theirs when they confirmed the session, or when they are the pair's only mentee.
+    mentees = select(LinkMember.link_id).where(LinkMember.side == Side.MENTEE.value).group_by(LinkMember.link_id)
+    only_mine = mentees.having(func.count() == 1).where(LinkMember.link_id.in_(
+        select(LinkMember.link_id).where(LinkMember.user_id == user.id, LinkMember.side == Side.MENTEE.value)))
+    await session.execute(update(MentoringSession).where(or_(
+        MentoringSession.confirmed_by_id == user.id, MentoringSession.link_id.in_(only_mine.scalar_subquery())))
+        .values(comment=None))
+    await session.execute(update(PlanGoal).where(PlanGoal.created_by_id == user.id).values(text=ERASED_TEXT))
+
+
+async def _erase_messages(session: AsyncSession, user_id: int, telegram_id: int | None, networks: list[int],
+                          full_name: str | None, username: str | None, clock: Clock) -> None:
+    """Queued messages to or about the person are cancelled; stored ones are emptied."""
+    to_them = [OutboxMessage.user_id == user_id]
     if telegram_id is not None:
-        # Dialog keys end with the user id (aiogram's key builder): drop any half-filled dialog.
-        await session.execute(delete(DialogState).where(DialogState.key.like(f"%:{telegram_id}:%")))
-    await session.flush()
+        to_them.append(OutboxMessage.chat_id == telegram_id)
+    naming = [OutboxMessage.about_user_id == user_id]
+    # Messages that name them without saying so (composed before `about_user_id`, or by another feature).
+    marks = [json.dumps(full_name)[1:-1] if full_name else None, f"@{username}" if username else None,
+             f"user?id={telegram_id}" if telegram_id else None]
+    in_text = [cast(OutboxMessage.payload, Text).contains(mark, autoescape=True) for mark in marks if mark]
+    if in_text and networks:
+        naming.append(and_(or_(OutboxMessage.network_id.in_(networks), OutboxMessage.network_id.is_(None)),
+                           or_(*in_text)))
+    touched = or_(*to_them, *naming)
+    await session.execute(update(OutboxMessage).where(touched, OutboxMessage.status == outbox.PENDING)
+                          .values(status=outbox.CANCELLED, last_error=outbox.ERASED, claimed_at=None)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(OutboxMessage).where(touched)
+                          .values(payload=dict(ERASED_PAYLOAD), last_error=None)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(OutboxMessage).where(or_(*to_them)).values(chat_id=0)
+                          .execution_options(synchronize_session=False))

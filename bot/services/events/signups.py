@@ -101,6 +101,9 @@ async def signup_page(session: AsyncSession, event: Event, page: int, size: int 
     ids = set(signed) | present
     names = dict((await session.execute(select(User.id, User.full_name).where(User.id.in_(ids))))
                  .all()) if ids else {}
+    # Someone who erased their data is only an anonymous number (indicators), never a nameless row here.
+    ids -= set((await session.scalars(select(User.id).where(User.id.in_(ids), User.forgotten_at.is_not(None))))
+               .all()) if ids else set()
     order = {GOING: 0, None: 1, DECLINED: 2}
     rows = sorted((SignupRow(uid, names.get(uid) or "—", signed.get(uid), uid in present) for uid in ids),
                   key=lambda r: (order[r.status], r.full_name, r.user_id))

@@ -45,7 +45,8 @@ def reachable(user: User | None) -> bool:
 
 async def send(session: AsyncSession, user: User, text: str, *, key: str, clock: Clock, network_id: int | None,
                rows: Sequence[Sequence[dict[str, str]]] = (), kind: str = "notification",
-               not_before: datetime | None = None, topic: str | None = None) -> bool:
+               not_before: datetime | None = None, topic: str | None = None, about: User | None = None) -> bool:
+    """`about`: the person the text names (a contact, a question, a comment) — their erasure cancels it."""
     if not reachable(user):
         return False
     payload: dict[str, Any] = {"type": "text", "text": text, "parse_mode": "HTML", "disable_web_page_preview": True}
@@ -53,7 +54,7 @@ async def send(session: AsyncSession, user: User, text: str, *, key: str, clock:
         payload["reply_markup"] = {"inline_keyboard": [list(row) for row in rows]}
     row = await outbox.enqueue(session, chat_id=int(user.telegram_id or 0), user_id=user.id, network_id=network_id,
                                payload=payload, kind=kind, dedupe_key=key[:255], clock=clock, not_before=not_before,
-                               topic=topic)
+                               topic=topic, about_user_id=about.id if about is not None else None)
     return row is not None
 
 
@@ -109,14 +110,14 @@ async def link_created(session: AsyncSession, link: MentoringLink, *, clock: Clo
         rows = [[button(t("mentoring.pairs.log"), cb("log", link.id))],
                 [button(t("mentoring.pairs.plan"), cb("plan", link.id))]]
         sent += await send(session, user, text, key=f"mentoring:link:{link.id}:new:{user.id}", clock=clock,
-                           network_id=link.network_id, rows=rows)
+                           network_id=link.network_id, rows=rows, about=mentees[0] if len(mentees) == 1 else None)
     for user in mentees:
         t = Translator(user.language)
         text = t("mentoring.notice.new_link_mentee", title=link_title(link, t),
                  form=t(f"mentoring.form.{link.form}"), people=people_line(mentors), goals=goals_block(link, t))
         rows = [[button(t("mentoring.mine.open"), cb("mine"))]]
         sent += await send(session, user, text, key=f"mentoring:link:{link.id}:new:{user.id}", clock=clock,
-                           network_id=link.network_id, rows=rows)
+                           network_id=link.network_id, rows=rows, about=mentors[0] if len(mentors) == 1 else None)
     return sent
 
 
@@ -152,7 +153,7 @@ async def session_logged(session: AsyncSession, record: MentoringSession, link: 
         t = Translator(user.language)
         text = t("mentoring.confirm.request", mentor=mention(author), line=session_line(record, t))
         sent += await send(session, user, text, key=f"mentoring:session:{record.id}:confirm:{user.id}", clock=clock,
-                           network_id=link.network_id, rows=confirm_rows(record, t))
+                           network_id=link.network_id, rows=confirm_rows(record, t), about=author)
     return sent
 
 
@@ -171,7 +172,7 @@ async def session_confirmed(session: AsyncSession, record: MentoringSession, men
         text = t("mentoring.notice.session_confirmed", mentee=mention(mentee), line=session_line(record, t),
                  rating=rating)
     return await send(session, author, text, key=f"mentoring:session:{record.id}:{what}:{mentee.id}", clock=clock,
-                      network_id=record.network_id)
+                      network_id=record.network_id, about=mentee)
 
 
 async def quiet_nudge(session: AsyncSession, link: MentoringLink, user: User, since: date, weeks: int, *,
@@ -218,7 +219,8 @@ async def question_asked(session: AsyncSession, question: Question, asker: User,
         scope = (t(f"mentoring.direction.{question.direction}") if question.direction
                  else t(f"mentoring.ask.scope_{question.scope}"))
         text = t("mentoring.notice.question", asker=mention(asker), scope=scope, text=unlink(question.text))
-        rows.append({"chat_id": int(user.telegram_id or 0), "user_id": user.id, "network_id": question.network_id,
+        rows.append({"chat_id": int(user.telegram_id or 0), "user_id": user.id, "about_user_id": asker.id,
+                     "network_id": question.network_id,
                      "kind": "notification", "dedupe_key": f"mentoring:question:{question.id}:{user.id}",
                      "payload": {"type": "text", "text": text, "parse_mode": "HTML",
                                  "disable_web_page_preview": True,
@@ -232,7 +234,8 @@ async def question_taken(session: AsyncSession, question: Question, asker: User,
     t = Translator(asker.language)
     return await send(session, asker, t("mentoring.notice.question_taken", responder=mention(responder),
                                         text=clip(question.text, 500)),
-                      key=f"mentoring:question:{question.id}:taken", clock=clock, network_id=question.network_id)
+                      key=f"mentoring:question:{question.id}:taken", clock=clock, network_id=question.network_id,
+                      about=responder)
 
 
 async def question_answered(session: AsyncSession, question: Question, asker: User, responder: User, *,
@@ -240,4 +243,5 @@ async def question_answered(session: AsyncSession, question: Question, asker: Us
     t = Translator(asker.language)
     return await send(session, asker, t("mentoring.notice.question_answered", responder=mention(responder),
                                         text=clip(question.text, 500), answer=question.answer or ""),
-                      key=f"mentoring:question:{question.id}:answered", clock=clock, network_id=question.network_id)
+                      key=f"mentoring:question:{question.id}:answered", clock=clock, network_id=question.network_id,
+                      about=responder)
