@@ -189,3 +189,16 @@ async def test_a_rejoined_person_counts_once_at_the_seminar(harness: BotHarness)
         return await signup_service.going_count(session, event_id), [row.full_name for row in page.items]
 
     assert await harness.in_db(listing) == (1, ["Иванова Мария Петровна"])
+
+
+async def test_migration_0011_matches_the_outbox_model(engine) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    def compare(connection):  # type: ignore[no-untyped-def]
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+    async with engine.connect() as connection:
+        diffs = await connection.run_sync(compare)
+    assert [d for d in diffs if "outbox" in repr(d)] == []
