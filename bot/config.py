@@ -29,7 +29,7 @@ HINTS = {
     "upload_max_columns": "целое число, например UPLOAD_MAX_COLUMNS=200",
     "upload_max_cells": "целое число, например UPLOAD_MAX_CELLS=1000000",
     "upload_parse_seconds": "секунды, например UPLOAD_PARSE_SECONDS=30",
-    "upload_parse_memory_mb": "МБ (не меньше 128), например UPLOAD_PARSE_MEMORY_MB=768",
+    "upload_parse_memory_mb": "МБ (не меньше 256), например UPLOAD_PARSE_MEMORY_MB=768",
     "updates_per_sec": "число, например UPDATES_PER_SEC=20 (0 — без общего бюджета)",
 }
 
@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     upload_max_columns: int = Field(default=200, ge=10)
     upload_max_cells: int = Field(default=1_000_000, ge=100)
     upload_parse_seconds: float = Field(default=30.0, gt=0)
-    upload_parse_memory_mb: int = Field(default=768, ge=128)
+    upload_parse_memory_mb: int = Field(default=768, ge=256)
 
     # SQL in the log: statements at DEBUG only when asked, their parameters (people's data) only when asked too.
     log_sql: bool = False

@@ -37,7 +37,7 @@ def import_sheet(
 ) -> None:
     """Импортировать школы, участников, пары школ (как в списке Смоленска) и пары педагогов из XLSX/CSV.
 
-    Повторный импорт того же файла ничего не дублирует. Тем, у кого нет Telegram id, создаются личные
+    Повторный импорт того же файла ничего не дублирует. Тем, кто ещё не в боте, создаются личные
     ссылки-приглашения: по ним человек входит в свою запись.
     """
     settings = settings_or_exit()
@@ -51,7 +51,7 @@ def import_sheet(
 
     async def work(session):  # type: ignore[no-untyped-def]
         net = await get_network(session, network)
-        sheets = read_sheets(data, file.name)
+        sheets = read_sheets(data, file.name, settings.file_limits())
         return await run_import(session, network_id=net.id, sheets=sheets, clock=SystemClock(), dry_run=dry_run,
                                 check_actor=False)
 
