@@ -3,12 +3,13 @@
     python bench/flood.py [--accounts 50] [--seconds 20] [--database-url postgresql+asyncpg://…]
 
 The bot runs as a real process (`python main.py run`) polling the loopback Telegram (Telegram's limits on), which
-lives in this script's process — so the fake's own work doesn't eat the bot's event loop. `--accounts` strangers each send bursts of 10 messages, every time
-their own flood control (3 a second, bursts of 10) lets them — the security review's attack — while one
-registered teacher sends /start and /menu in turn, once a second. The latency of the teacher's update is from
-the moment it is queued at the fake to the moment the bot's answer reaches the fake. The run is made twice:
-without the global budget on incoming updates (`UPDATES_PER_SEC=0`, as before) and with it (the default).
-Prints p50/p95/max of the teacher's answers, and how many flood updates were handled and dropped.
+lives in this script's process, so the fake's own work doesn't eat the bot's event loop. `--accounts` strangers
+each send bursts of 10 messages, every time their own flood control (3 a second, bursts of 10) lets them — the
+security review's attack — while one registered teacher sends /start and /menu in turn, once a second. The
+latency of the teacher's update is from the moment it is queued at the fake to the moment the bot's answer
+reaches the fake. The run is made twice: without the global budget on incoming updates (`UPDATES_PER_SEC=0`, as
+before) and with it (the default). Prints p50/p95/max of the teacher's answers, and how many flood updates were
+sent and answered.
 """
 from __future__ import annotations
 
@@ -22,12 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
-
-from bot.services.clock import SystemClock  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.models import Membership, Network, User  # noqa: E402
-from db.session import create_engine, make_sessionmaker  # noqa: E402
+from bench.common import network_with  # noqa: E402
 from tests.e2e.process import BotProcess, clean_env  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
@@ -41,27 +37,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20.0, help="how long each run floods")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     return parser.parse_args()
-
-
-async def prepare(url: str) -> None:
-    engine = create_engine(url)
-    if url.startswith("postgresql"):
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade(url, engine=engine)
-    now = SystemClock().now()
-    async with make_sessionmaker(engine).begin() as session:
-        network = Network(slug="bench", name="Бенчмарк", timezone="Europe/Moscow", settings={})
-        session.add(network)
-        await session.flush()
-        teacher = User(telegram_id=TEACHER, full_name="Петрова Анна Сергеевна", subjects=[], language="ru",
-                       consent_at=now, notification_prefs={}, is_reachable=True)
-        session.add(teacher)
-        await session.flush()
-        session.add(Membership(user_id=teacher.id, network_id=network.id, is_participant=True, is_mentor=False,
-                               is_coordinator=False, directions=[], is_active=True))
-    await engine.dispose()
 
 
 async def flood(fake: FakeTelegram, account: int, stop: float) -> int:
@@ -125,7 +100,7 @@ async def main() -> None:
     args = parse_args()
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.sqlite3"
-    await prepare(url)
+    await network_with(url, [(TEACHER, "Петрова Анна Сергеевна", False)])
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"{args.accounts} accounts flooding in bursts of 10 for {args.seconds:.0f} s, one teacher sending "
           f"/start and /menu once a second; {database}, loopback Telegram with its limits on")

@@ -22,12 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
-
-from bot.services.clock import SystemClock  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.models import Membership, Network, User  # noqa: E402
-from db.session import create_engine, make_sessionmaker  # noqa: E402
+from bench.common import network_with  # noqa: E402
 from tests.e2e.process import BotProcess, clean_env  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.uploads.bombs import billion_laughs, cell, people_header, row, workbook  # noqa: E402
@@ -60,29 +55,6 @@ def bombs() -> list[tuple[str, str, bytes]]:
          ("ФИО;ОО\n" + "Иванова Мария Петровна;СОШ № 3\n" * 100_000).encode()),
         ("a CSV with a runaway quote", "people.csv", ('ФИО;ОО\n"Иванова' + "я" * 200_000).encode()),
     ]
-
-
-async def prepare(url: str) -> None:
-    engine = create_engine(url)
-    if url.startswith("postgresql"):
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade(url, engine=engine)
-    now = SystemClock().now()
-    async with make_sessionmaker(engine).begin() as session:
-        network = Network(slug="bench", name="Бенчмарк", timezone="Europe/Moscow", settings={})
-        session.add(network)
-        await session.flush()
-        for telegram_id, name, coordinator in ((COORDINATOR, "Орлова Галина Ивановна", True),
-                                               (TEACHER, "Петрова Анна Сергеевна", False)):
-            user = User(telegram_id=telegram_id, full_name=name, subjects=[], language="ru", consent_at=now,
-                        notification_prefs={}, is_reachable=True)
-            session.add(user)
-            await session.flush()
-            session.add(Membership(user_id=user.id, network_id=network.id, is_participant=not coordinator,
-                                   is_mentor=False, is_coordinator=coordinator, directions=[], is_active=True))
-    await engine.dispose()
 
 
 class Memory:
@@ -148,7 +120,8 @@ async def main() -> None:
     args = parse_args()
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.sqlite3"
-    await prepare(url)
+    await network_with(url, [(COORDINATOR, "Орлова Галина Ивановна", True),
+                             (TEACHER, "Петрова Анна Сергеевна", False)])
     results = []
     async with FakeTelegram(limits=True) as fake:
         env = clean_env(BOT_TOKEN=fake.token, BOT_API_URL=fake.base_url, DATABASE_URL=url, LOG_LEVEL="WARNING")

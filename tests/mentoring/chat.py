@@ -16,6 +16,15 @@ async def setup(h: BotHarness) -> World:
     return await h.in_db(work)
 
 
+async def open_import(h: BotHarness) -> Person:
+    """The coordinator opens «Наставничество» → «Импорт таблиц»."""
+    coordinator = h.person(COORDINATOR)
+    await coordinator.command("menu")
+    await coordinator.press("Наставничество")
+    await coordinator.press("Импорт таблиц")
+    return coordinator
+
+
 async def make_link(h: BotHarness, world: World, mentor: int, mentees: list[int], kind: str = "teacher_teacher",
                     **extra: Any) -> int:
     async def work(session):  # type: ignore[no-untyped-def]

@@ -9,7 +9,6 @@ import csv
 import io
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.services.mentoring.importer import run_import
@@ -18,8 +17,9 @@ from db.models import Invite, LinkMember, Membership, User
 from db.session import make_sessionmaker
 from tests.forms.common import FIRST_TEACHER as KIROVSK_TEACHER, build_world as build_kirovsk
 from tests.harness import BotHarness
-from tests.mentoring.chat import document_bytes, make_link, setup
+from tests.mentoring.chat import document_bytes, make_link, open_import, setup
 from tests.mentoring.conftest import COORDINATOR, MENTEE, MENTOR, World, build_world
+from tests.mentoring.test_mentoring_import import xlsx
 
 @pytest.fixture
 def db(engine):  # type: ignore[no-untyped-def]
@@ -30,19 +30,8 @@ OTHER = KIROVSK_TEACHER + 1  # Петров Андрей Сергеевич, a t
 NEVER_SEEN = 555_000_001  # an id the bot has never heard of
 
 
-def sheet(rows: list[list[object]], title: str = "Участники") -> bytes:
-    book = Workbook()
-    page = book.active
-    page.title = title
-    for row in rows:
-        page.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def people(telegram: object) -> bytes:
-    return sheet([["ФИО", "ОО", "Должность", "Телефон", "Telegram", "Роль"],
+    return xlsx([["ФИО", "ОО", "Должность", "Телефон", "Telegram", "Роль"],
                   ["Сергеев Пётр Андреевич", "Важинский ОЦ", "учитель физики", "8 900 111 22 33", telegram,
                    "наставник"]])
 
@@ -57,14 +46,6 @@ async def two_networks(h: BotHarness) -> World:
 
     await h.in_db(kirovsk)
     return world
-
-
-async def open_import(h: BotHarness):  # type: ignore[no-untyped-def]
-    coordinator = h.person(COORDINATOR)
-    await coordinator.command("menu")
-    await coordinator.press("Наставничество")
-    await coordinator.press("Импорт таблиц")
-    return coordinator
 
 
 async def test_an_import_naming_another_networks_member_enrols_nobody_and_shows_nothing(harness: BotHarness) -> None:
@@ -126,13 +107,13 @@ async def test_a_record_another_network_imported_is_never_overwritten(db, clock)
         kirovsk = await build_kirovsk(session, clock, teachers=1, slug="kirovsk2", coordinator_telegram=800_101,
                                       first_telegram=820_000)
     # Kirovsk imports a teacher with her Telegram id; she hasn't opened the bot yet.
-    theirs = sheet([["ФИО", "Должность", "Телефон", "Telegram"],
+    theirs = xlsx([["ФИО", "Должность", "Телефон", "Telegram"],
                     ["Козлова Вера Павловна", "учитель", "8 911 000 00 01", 777_000_001]])
     async with db.begin() as session:
         await run_import(session, network_id=kirovsk.network_id, sheets=read_sheets(theirs, "k.xlsx"), clock=clock,
                          check_actor=False)
     # Podporozhye's sheet names the same id, with another phone and position.
-    ours = sheet([["ФИО", "Должность", "Телефон", "Telegram"],
+    ours = xlsx([["ФИО", "Должность", "Телефон", "Telegram"],
                   ["Козлова Вера Павловна", "директор", "8 999 999 99 99", 777_000_001]])
     async with db.begin() as session:
         result = await run_import(session, network_id=world.network_id, sheets=read_sheets(ours, "p.xlsx"),

@@ -10,20 +10,12 @@ from db.models import Form
 from handlers.mentoring import importing
 from tests.forms.common import COORDINATOR as FORMS_COORDINATOR, make_world
 from tests.harness import BotHarness
-from tests.mentoring.chat import setup
-from tests.mentoring.conftest import COORDINATOR, MENTEE
+from tests.mentoring.chat import open_import, setup
+from tests.mentoring.conftest import MENTEE
 from tests.uploads import hostile
 from tests.uploads.bombs import billion_laughs, cell, people_header, row, workbook
 
 PEOPLE_CSV = "ФИО;ОО;Телефон\nИванова Мария Петровна;Подпорожская СОШ № 3;8 911 123 45 67\n"
-
-
-async def open_import(h: BotHarness):  # type: ignore[no-untyped-def]
-    coordinator = h.person(COORDINATOR)
-    await coordinator.command("menu")
-    await coordinator.press("Наставничество")
-    await coordinator.press("Импорт таблиц")
-    return coordinator
 
 
 async def test_a_file_bigger_than_it_claims_is_refused_by_its_real_size(harness: BotHarness) -> None:
