@@ -118,7 +118,7 @@ async def forget_user(session: AsyncSession, user: User, clock: Clock) -> None:
         networks.append(membership.network_id)
     await session.execute(delete(Signup).where(Signup.user_id == user.id))
     await _erase_texts(session, user)
-    await _erase_messages(session, user.id, telegram_id, networks, full_name, username, clock)
+    await _erase_messages(session, user.id, telegram_id, networks, full_name, username)
     if telegram_id is not None:
         # Dialog keys end with the user id (aiogram's key builder): drop any half-filled dialog.
         await session.execute(delete(DialogState).where(DialogState.key.like(f"%:{telegram_id}:%")))
@@ -149,7 +149,7 @@ async def _erase_texts(session: AsyncSession, user: User) -> None:
 
 
 async def _erase_messages(session: AsyncSession, user_id: int, telegram_id: int | None, networks: list[int],
-                          full_name: str | None, username: str | None, clock: Clock) -> None:
+                          full_name: str | None, username: str | None) -> None:
     """Queued messages to or about the person are cancelled; stored ones are emptied."""
     to_them = [OutboxMessage.user_id == user_id]
     if telegram_id is not None:
@@ -171,3 +171,10 @@ async def _erase_messages(session: AsyncSession, user_id: int, telegram_id: int 
                           .execution_options(synchronize_session=False))
     await session.execute(update(OutboxMessage).where(or_(*to_them)).values(chat_id=0)
                           .execution_options(synchronize_session=False))
+    if networks:
+        # Files already delivered (a broadcast's «не получили» workbook lists people by name): their bytes are
+        # not needed any more and can't be searched, so they go.
+        await session.execute(update(OutboxMessage).where(
+            OutboxMessage.network_id.in_(networks), OutboxMessage.status.not_in(outbox.OPEN),
+            cast(OutboxMessage.payload, Text).contains('"data_b64"', autoescape=True))
+            .values(payload=dict(ERASED_PAYLOAD)).execution_options(synchronize_session=False))

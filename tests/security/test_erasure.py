@@ -7,6 +7,7 @@ didn't say whom it names). Then she erases her data through the chat, and every 
 """
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date, timedelta
 
@@ -25,6 +26,7 @@ from tests.mentoring.conftest import COORDINATOR, MENTEE, MENTOR, MENTOR2
 
 # What must not survive anywhere: who she is, and what she wrote.
 HER = ["Петрова", "Анна Сергеевна", "petrova_as", str(MENTEE), "9110000005"]
+REPORT_B64 = base64.b64encode("Петрова Анна Сергеевна;бот заблокирован".encode()).decode()
 HER_TEXTS = ["кабинет 214", "прямо волшебно", "Солнышко", "Зарница", "цифровую лабораторию"]
 
 
@@ -74,6 +76,12 @@ async def traces(h: BotHarness, world) -> dict[str, int]:  # type: ignore[no-unt
         await outbox.enqueue(session, chat_id=COORDINATOR, user_id=coordinator.id, network_id=world.network_id,
                              payload={"type": "text", "text": "Давно не было встреч: Петрова Анна Сергеевна"},
                              kind="notification", dedupe_key="digest:1", clock=clock)
+        # A broadcast's «не получили» workbook, delivered to the coordinator: it lists her by name, in base64.
+        report = await outbox.enqueue(session, chat_id=COORDINATOR, user_id=coordinator.id,
+                                      network_id=world.network_id, kind="notification", dedupe_key="report:1",
+                                      clock=clock, payload={"type": "document", "filename": "ne_poluchili.xlsx",
+                                                            "data_b64": REPORT_B64})
+        report.status = "sent"
         # A reminder to her, still queued.
         await outbox.enqueue(session, chat_id=MENTEE, user_id=her.id, network_id=world.network_id,
                              payload={"type": "text", "text": "Анна Сергеевна, завтра семинар"},
@@ -100,7 +108,7 @@ async def test_after_forgetme_no_table_holds_her_and_nothing_goes_out_about_her(
     world = await setup(harness)
     made = await traces(harness, world)
     before = await dump(harness)
-    for mark in HER + HER_TEXTS:
+    for mark in HER + HER_TEXTS + [REPORT_B64]:
         assert mark in before, f"the test left no trace of {mark!r} to erase"
 
     mentee = harness.person(MENTEE)
@@ -109,7 +117,7 @@ async def test_after_forgetme_no_table_holds_her_and_nothing_goes_out_about_her(
     assert "удалены" in mentee.joined()
 
     after = await dump(harness)
-    for mark in HER + HER_TEXTS:
+    for mark in HER + HER_TEXTS + [REPORT_B64]:
         assert mark not in after, [line for line in after.splitlines() if mark in line]
 
     # The queue: nothing goes out to her, and nothing about her goes out to her mentors or coordinator.
