@@ -107,6 +107,7 @@ async def main() -> None:
     for label, budget in (("before: no global budget", False), ("after: the default budget", True)):
         latencies, pushed, answered = await run(url, args.accounts, args.seconds, budget, Path(tmp.name) / "bot.log")
         p50, p95, worst = quantiles(latencies)
+        print("   ", " ".join(f"{x:.2f}" for x in latencies))
         print(f"{label:26} teacher's answers ({len(latencies)}): p50 {p50 * 1000:6.0f} ms  p95 {p95 * 1000:6.0f} ms  "
               f"max {worst * 1000:6.0f} ms | flood: {pushed} updates, {answered} answered")
     tmp.cleanup()

@@ -9,8 +9,9 @@ connection (`bench/flood.py`: 14–20 s in the security review).
 So every update passes a shared gate, with priority by how busy its sender has just been (a score: their
 updates, fading with a half-life of a couple of seconds):
 
-* someone who has been quiet (score below `light`: their first update, or a tap every few seconds) always goes
-  at once — a person opening the bot, three hundred people tapping «Пойду» together;
+* someone who has been quiet (score below `light`: their first update, or a tap every second or two, with
+  nothing of theirs still being handled) always goes at once — a person opening the bot, three hundred people
+  tapping «Пойду» together; a burst's second message, sent while the first is handled, is not quiet;
 * the others need a token (`rate` a second, `burst` at once) and one of `busy_slots` places: at most that many
   updates of busy senders are handled at once, so they can never hold the connection pool or the reply queue.
   Without a token or a place they wait in a queue, the least busy sender first, for at most `max_wait`
@@ -61,6 +62,7 @@ class UpdateBudget(BaseMiddleware):
         self._scores: OrderedDict[int, tuple[float, float]] = OrderedDict()
         self._waiting: list[tuple[float, int, asyncio.Future[bool]]] = []
         self._queued: set[int] = set()  # busy senders with an update waiting or running after a wait
+        self._running: dict[int, int] = {}  # sender → their updates being handled now
         self._seq = itertools.count()
         self._pump: asyncio.Task[None] | None = None
         self._freed: asyncio.Event | None = None
@@ -108,7 +110,7 @@ class UpdateBudget(BaseMiddleware):
         now = self.clock()
         self._refill(now)
         score = self._note(user_id, now)
-        if score < self.light:
+        if score < self.light and not self._running.get(user_id):
             self.tokens = max(0.0, self.tokens - 1.0)
             self.admitted += 1
             return LIGHT
@@ -177,8 +179,12 @@ class UpdateBudget(BaseMiddleware):
             return None
         # Replies to this update queue for Telegram behind replies to quieter people.
         REPLY_STANDING.set(min(9, int(self.standing(user.id))))
+        self._running[user.id] = self._running.get(user.id, 0) + 1
         try:
             return await handler(event, data)
         finally:
+            left = self._running.pop(user.id) - 1
+            if left:
+                self._running[user.id] = left
             if decision == BUSY:
                 self.release(user.id)
