@@ -109,6 +109,31 @@ async def test_a_full_queue_drops_the_busiest_waiting_update() -> None:
     assert budget.dropped == 1
 
 
+async def test_a_bursts_second_message_is_not_a_quiet_senders() -> None:
+    from types import SimpleNamespace
+
+    clock = Clock()
+    budget = UpdateBudget(rate=100, burst=1, clock=clock, max_waiting=10, max_wait=0.1)
+    budget.tokens = 0.0
+    release = asyncio.Event()
+    handled: list[str] = []
+
+    async def handler(event, data):  # type: ignore[no-untyped-def]
+        handled.append(event)
+        await release.wait()
+
+    data = {"event_from_user": SimpleNamespace(id=41)}
+    first = asyncio.create_task(budget(handler, "first", dict(data)))
+    await asyncio.sleep(0.01)
+    await budget(handler, "second", dict(data))  # the first is still being handled: it has to wait, and is dropped
+    assert handled == ["first"] and budget.dropped == 1
+    release.set()
+    await first
+    clock.now += 2  # a second later, nothing of theirs in flight: quiet again
+    await budget(handler, "third", dict(data))
+    assert handled == ["first", "third"]
+
+
 async def test_a_flood_of_many_accounts_doesnt_hold_up_a_newcomers_start(harness: BotHarness) -> None:
     budget: UpdateBudget = harness.app.dispatcher["update_budget"]
     budget.rate, budget.burst, budget.tokens, budget.max_waiting, budget.max_wait = 5, 5, 5, 10, 0.3
