@@ -8,6 +8,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.services import membership as membership_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.mentoring import vocabulary as vocab
@@ -51,8 +52,7 @@ async def _members(session: AsyncSession, network_id: int, user_ids: list[int]) 
     if not user_ids:
         return {}
     rows = (await session.scalars(select(Membership).where(
-        Membership.network_id == network_id, Membership.user_id.in_(user_ids),
-        Membership.is_active.is_(True)))).all()
+        Membership.user_id.in_(user_ids), *membership_service.active_clause(network_id)))).all()
     found = {m.user_id: m for m in rows}
     if set(found) != set(user_ids):
         raise DomainError(FORBIDDEN)

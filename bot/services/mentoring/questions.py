@@ -8,10 +8,12 @@ from sqlalchemy.orm import selectinload
 
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
+from bot.services.membership import active_clause
 from bot.services.mentoring import vocabulary as vocab
 from bot.services.mentoring.access import FORBIDDEN, link_for, membership_of
 from bot.services.pagination import Page, paginate
-from db.models import LinkMember, Membership, MentoringLink, Question, QuestionScope, QuestionStatus, School, Side, User
+from db.models import (LinkMember, Membership, MentoringLink, Question, QuestionScope, QuestionStatus, Role, School,
+                       Side, User)
 from db.models.mentoring import OPEN_LINK_STATUSES
 
 TEXT_LIMIT = 2000
@@ -37,8 +39,7 @@ async def can_escalate(session: AsyncSession, user_id: int, network_id: int) -> 
 async def _level1_responders(session: AsyncSession, network_id: int) -> list[User]:
     rows = (await session.execute(select(User, Membership.is_mentor).join(
         Membership, Membership.user_id == User.id).join(School, School.id == Membership.school_id).where(
-        Membership.network_id == network_id, Membership.is_active.is_(True), School.level == 1,
-        User.forgotten_at.is_(None)))).all()
+        *active_clause(network_id), School.level == 1, User.forgotten_at.is_(None)))).all()
     mentors = [user for user, is_mentor in rows if is_mentor]
     if mentors:
         return mentors
@@ -48,8 +49,7 @@ async def _level1_responders(session: AsyncSession, network_id: int) -> list[Use
 async def _pool(session: AsyncSession, network_id: int, direction: str, exclude: int) -> list[User]:
     rows = (await session.execute(select(User, Membership.directions).join(
         Membership, Membership.user_id == User.id).where(
-        Membership.network_id == network_id, Membership.is_active.is_(True), Membership.is_mentor.is_(True),
-        User.forgotten_at.is_(None), User.id != exclude))).all()
+        *active_clause(network_id, Role.MENTOR), User.forgotten_at.is_(None), User.id != exclude))).all()
     return [user for user, directions in rows if direction in vocab.direction_codes(directions or [])][:POOL_LIMIT]
 
 
