@@ -61,7 +61,7 @@ _HEADER_WORDS: list[tuple[str, str, float]] = [
      3.4),
 ]
 _HEADER_RES = [(role, re.compile(pattern), weight) for role, pattern, weight in _HEADER_WORDS]
-_HEADER_SEARCH_ROWS = 15
+_HEADER_SEARCH_ROWS = 25
 _SAMPLE_ROWS = 80
 _ACCEPT = 2.0  # the least score that places a column
 _COLUMN_NUMBER_RE = re.compile(r"^\d{1,2}\.?$")

@@ -85,7 +85,12 @@ def _detect_format(data: bytes, name: str, limits: FileLimits) -> str:
     if data.startswith(b"{\\rtf"):
         raise RoadmapError(plain("roadmap.errors.old_format"))
     if data.startswith(b"PK"):
-        check_archive(data, limits)
+        try:
+            check_archive(data, limits)
+        except FileRejected as exc:
+            if exc.key != "uploads.broken_archive":
+                raise
+            raise RoadmapError(plain("roadmap.errors.broken_archive")) from exc
         return _zip_format(data)
     if name.endswith((".docx", ".xlsx", ".odt", ".ods")):
         raise RoadmapError(plain("roadmap.errors.broken_office"))
