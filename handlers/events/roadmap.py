@@ -341,7 +341,8 @@ async def column_set(query: CallbackQuery, callback_data: RoadmapColCb, state: F
         await explain(query, t, error)
         return
     header = _column_label(t, item[2] if item else "", callback_data.c)
-    note = t("roadmap.chat.role_set", column=header, role=t(f"roadmap.roles.{callback_data.r}"))
+    note = (t("roadmap.chat.role_skipped", column=header) if callback_data.r == "skip"
+            else t("roadmap.chat.role_set", column=header, role=t(f"roadmap.roles.{callback_data.r}")))
     await _preview(query, upload, membership, t, clock, note)
 
 
