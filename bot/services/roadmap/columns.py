@@ -59,6 +59,7 @@ _HEADER_WORDS: list[tuple[str, str, float]] = [
     ("audience", r"^(?:участник|целев\w*\s+аудитори|аудитори|категори|для\s+кого|кто\s+участвует|адресат)", 3.4),
     ("note", r"^(?:примечани|отметк|комментари|статус|выполнени|информация\s+о\s+выполнени|место\b|место\s+провед)",
      3.4),
+    ("note", r"^(?:должност|фио\b|ф\.\s*и\.\s*о|телефон|тел\.|e-?mail|адрес|контакт|сайт|ссылк)", 3.0),
 ]
 _HEADER_RES = [(role, re.compile(pattern), weight) for role, pattern, weight in _HEADER_WORDS]
 _HEADER_SEARCH_ROWS = 25
@@ -352,8 +353,10 @@ def assign(labels: list[str], sample: list[list[str]], overrides: dict[int, str]
         content = content_scores(profiles[column])
         if not profiles[column].count and not votes:
             continue
+        # A header that clearly names a role («Должность», «Примечание») leaves other roles to strong content only.
+        damp = 0.5 if max(votes.values(), default=0.0) >= 3.0 else 1.0
         for role in ROLES:
-            score = votes.get(role, 0.0) + content.get(role, 0.0)
+            score = votes.get(role, 0.0) + content.get(role, 0.0) * (1.0 if role in votes else damp)
             score -= _contradiction(role, profiles[column])
             if score >= _ACCEPT:
                 scored.append((score, column, role))
