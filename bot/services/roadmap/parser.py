@@ -247,12 +247,16 @@ def _is_signature(line: _Line) -> bool:
 def _line(row: RawRow, columns: ColumnMap) -> _Line:
     cells = [clean(c) for c in row.cells]
 
+    title = cells[columns.title] if columns.title < len(cells) else ""
+
     def cell(index: int | None) -> str:
-        return cells[index] if index is not None and index < len(cells) else ""
+        text = cells[index] if index is not None and index < len(cells) else ""
+        # A title merged across the row («1. | Этап 1 ⟶») repeats in the cells it covers: they hold nothing.
+        return "" if text and text == title and index != columns.title else text
 
     responsible = "; ".join(dict.fromkeys(cell(i) for i in columns.responsible if cell(i)))
     details = " ".join(dict.fromkeys(cell(i) for i in columns.details if cell(i)))
-    dates = row.cells[columns.dates].strip() if columns.dates < len(row.cells) else ""
+    dates = row.cells[columns.dates].strip() if columns.dates < len(row.cells) and cell(columns.dates) else ""
     # The stage and month columns mark groups of rows, and notes («выполнено») are not content: leave them out
     # of the row's own texts.
     aside = {columns.stage, columns.month, *columns.notes}

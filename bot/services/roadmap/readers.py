@@ -226,6 +226,7 @@ def _docx_cell_text(tc: Any) -> str:
 def read_xlsx(data: bytes, budget: _Budget) -> RawDocument:
     import openpyxl
 
+    _check_xlsx_merges(data, budget)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -238,6 +239,30 @@ def read_xlsx(data: bytes, budget: _Budget) -> RawDocument:
         if rows:
             tables.append(RawTable(rows, name=plain("roadmap.table.sheet", name=sheet.title)))
     return RawDocument([], tables)
+
+
+def _check_xlsx_merges(data: bytes, budget: _Budget) -> None:
+    """openpyxl makes an object for every cell a merged range covers as it loads: a range «A1:XFD1048576» is 17
+    billion of them. Merged areas are counted against max_cells before openpyxl sees the file."""
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    area = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as stream:
+                for _, element in etree.iterparse(stream, tag="{*}mergeCell", resolve_entities=False, no_network=True,
+                                                  huge_tree=False):
+                    try:
+                        left, top, right, bottom = range_boundaries(element.get("ref") or "")
+                    except (TypeError, ValueError):
+                        continue
+                    area += (bottom - top + 1) * (right - left + 1)
+                    if area > budget.limits.max_cells:
+                        raise FileRejected("uploads.too_complex")
+                    element.clear()
 
 
 def _xlsx_rows(sheet: Any, budget: _Budget) -> list[RawRow]:
