@@ -182,7 +182,7 @@ def content_scores(p: Profile) -> dict[str, float]:
         "stage": 3.2 * p.repeats if p.repeats >= 0.3 and p.unique < 0.7 and p.dates < 0.5 else 0.0,
         "responsible": 2.6 * p.people,
         "document": 2.4 * p.documents if short else 1.2 * p.documents,
-        "form": 2.6 * p.forms if short else 0.0,
+        "form": 2.6 * p.forms if p.length < 25 else 0.0,  # «Практикум», «Консультация»: names of forms are short
         "indicator": 2.0 * p.numeric,
         "note": 2.4 * p.done,
     }
@@ -294,8 +294,12 @@ def _header_candidates(rows: list[RawRow]) -> list[int]:
         named = [header_scores(c) for c in distinct if len(c) < 120 and date_profile(c)[0] < 0.5]
         votes = sum(max(s.values()) for s in named if s and max(s.values()) >= _ACCEPT)
         hits = sum(1 for s in named if s and max(s.values()) >= _ACCEPT)
-        if hits >= 2:
-            scored.append((votes, index))
+        # A row of short labels, none a date or a number, is a header even with few known words («Пункт ·
+        # Активность · Период · Ведущий»): the content under it decides the rest.
+        label_like = all(len(c) < 60 and date_profile(c)[0] < 0.5 and not _NUMBER_CELL_RE.match(norm(c))
+                         for c in distinct)
+        if hits >= 2 or (label_like and (hits >= 1 or index + 1 < len(rows))):
+            scored.append((votes + (0.5 if label_like else 0.0), index))
     # The most telling row first; at a tie the upper one.
     return [index for _, index in sorted(scored, key=lambda item: (-item[0], item[1]))]
 
