@@ -392,6 +392,8 @@ def _contradiction(role: str, p: Profile) -> float:
         return 3.0
     if role == "number" and p.numbers < 0.3:
         return 3.0
+    if role == "form" and p.documents > 0.5:
+        return 2.0  # «Форма завершения»: «Приказ», «Протокол» — what the work produces, not how it is done
     if role == "stage" and p.unique > 0.9 and p.count >= 4:
         return 1.5  # every row a different value: not a stage
     return 0.0

@@ -74,7 +74,11 @@ def classify(title: str, form: str | None = None) -> str:
     if kind in EVENT_KINDS or not form:
         return kind
     said = _classify_text(form)
-    return said if said != "other" else kind
+    # A gathering named by the form wins over a task the title names («Самоанализ урока» · «Практикум»); a
+    # document it names («Аналитическая справка») only fills in a title that names nothing.
+    if said in EVENT_KINDS or kind == "other":
+        return said
+    return kind
 
 
 def is_event(kind: str) -> bool:
@@ -82,8 +86,12 @@ def is_event(kind: str) -> bool:
     return kind in EVENT_KINDS
 
 
+# «Подготовка к открытому уроку», «подготовка к олимпиадам»: what is prepared for is not what the row is.
+_PREPARING_FOR_RE = re.compile(r"\bподготовк\w*\s+к\s+[^,;:()]*")
+
+
 def _classify_text(text: str) -> str:
-    normalized = norm(text)
+    normalized = _PREPARING_FOR_RE.sub(" ", norm(text))
     outside = _strip_quotes(normalized)
     head, colon, _ = outside.partition(":")
     found = _earliest(head)
