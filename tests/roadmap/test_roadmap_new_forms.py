@@ -164,3 +164,28 @@ def test_a_document_column_never_gives_the_kind() -> None:
     roadmap = parse_roadmap(make_csv(rows), "plan.csv")
     assert [e.kind for e in roadmap.events] == ["webinar", "competition", "other"]
     assert roadmap.events[0].expected_result == "Положение", "the document is kept with the result"
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx", "periods", "recurrence"),
+    [
+        ("I кв. 2024 г.", YearContext.calendar(2024), [("2024-01-01", "2024-03-31")], None),
+        ("III-IV кв.", YearContext.calendar(2024), [("2024-07-01", "2024-12-31")], None),
+        ("в теч. года", YearContext.calendar(2024), [("2024-01-01", "2024-12-31")], "continuous"),
+        ("на протяжении года", YearContext.school(2024), [("2024-09-01", "2025-05-31")], "continuous"),
+        ("весь период", YearContext.multi(2024, 2026), [("2024-01-01", "2026-12-31")], "continuous"),
+        ("по четвергам", YearContext.school(2024), [("2024-09-01", "2025-05-31")], "weekly"),
+        ("каждую среду", YearContext.calendar(2025), [("2025-01-01", "2025-12-31")], "weekly"),
+        ("1 раз в полугодие", YearContext.calendar(2025), [("2025-01-01", "2025-12-31")], None),
+        ("ежеквартально (до 5 числа месяца, следующего за отчётным)", YearContext.calendar(2025),
+         [("2025-01-01", "2025-12-31")], "quarterly"),
+        ("до конца года", YearContext.calendar(2025), [(None, "2025-12-31")], None),
+        ("до конца учебного года", YearContext.school(2024), [(None, "2025-05-31")], None),
+        ("до конца 2025 г.", YearContext.multi(2024, 2026), [(None, "2025-12-31")], None),
+    ],
+)
+def test_more_ways_roadmaps_write_a_period(text: str, ctx: YearContext, periods: list[tuple[str | None, str]],
+                                           recurrence: str | None) -> None:
+    when = parse_when(text, ctx)
+    got = [(p.start.isoformat() if p.start else None, p.end.isoformat()) for p in when.periods]
+    assert got == periods and when.recurrence == recurrence and not when.warnings
