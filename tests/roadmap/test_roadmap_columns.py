@@ -206,3 +206,17 @@ def test_date_cells_look_like_dates_and_titles_with_a_year_do_not(when: str, act
                                                                  year: int) -> None:
     assert date_profile(when)[0] >= 0.5
     assert date_profile(f"{activity.format(topic)} {year} года")[0] < 0.5
+
+
+def test_a_stage_written_once_goes_on_until_the_next() -> None:
+    from roadmap_builders import make_csv
+
+    rows = [["План работы на 2025 год", "", "", ""], ["Этап", "Мероприятие", "Срок", "Ответственный"],
+            ["Подготовительный", "", "", ""],
+            ["", "Установочное совещание", "январь", "Куратор"], ["", "Анкетирование педагогов", "февраль", "Куратор"],
+            ["Основной", "Семинар «Современный урок»", "март", "Методист"], ["", "Вебинар для наставников", "апрель",
+                                                                             "Методист"]]
+    roadmap = parse_roadmap(make_csv(rows), "plan.csv")
+    assert [(e.title, e.section) for e in roadmap.events] == [
+        ("Установочное совещание", "Подготовительный"), ("Анкетирование педагогов", "Подготовительный"),
+        ("Семинар «Современный урок»", "Основной"), ("Вебинар для наставников", "Основной")]

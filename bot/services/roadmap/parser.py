@@ -210,6 +210,10 @@ def _pick_title(lines: list[str]) -> str:
 def _read_rows(rows: list[RawRow], state: _TableState, header: Header | None, builder: _Builder) -> None:
     lines = [line for row in rows if (line := _keep(row, state, header, builder)) is not None]
     for position, line in enumerate(lines):
+        if line.stage:  # a stage written once at its first row (not merged down) goes on until the next one
+            builder.section = line.stage
+            if not line.texts:
+                continue
         section = _section_of(line, lines[position + 1 :], state.columns)
         if section is not None:
             builder.section = section
@@ -227,6 +231,8 @@ def _keep(row: RawRow, state: _TableState, header: Header | None, builder: _Buil
         return None
     line = _line(row, state.columns)
     texts = line.texts
+    if not texts and line.stage:
+        return line  # a row naming only the stage
     if not texts or (len(texts) == 1 and _NOISE_RE.match(norm(texts[0]))) or _is_signature(line):
         builder.noise_rows += bool(texts)
         return None
