@@ -7,6 +7,7 @@ restart and the buttons re-read the same file; the parser runs in the upload san
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import F, Router
@@ -327,38 +328,40 @@ async def column(query: CallbackQuery, callback_data: RoadmapColCb, state: FSMCo
                kb.choices(choices, t, columns=2, extra=[(t("events.import.back"), RoadmapCb(a="cols"))]))
 
 
+async def _reread(query: CallbackQuery, session: AsyncSession, found: tuple[RoadmapUpload, Membership],
+                  t: Translator, clock: Clock, change: Callable[[RoadmapUpload], Awaitable[None]], note: str = "") -> None:
+    """Apply the coordinator's change (the file is read again in the sandbox) and show the new preview."""
+    upload, membership = found
+    try:
+        await change(upload)
+    except DomainError as error:
+        await explain(query, t, error)
+        return
+    await _preview(query, upload, membership, t, clock, note)
+
+
 @router.callback_query(RoadmapColCb.filter(F.a == "set"))
 async def column_set(query: CallbackQuery, callback_data: RoadmapColCb, state: FSMContext, session: AsyncSession,
                      viewer: Viewer, t: Translator, clock: Clock) -> None:
     found = await _upload(query, state, session, viewer, t)
     if found is None:
         return
-    upload, membership = found
-    item = next((i for i in _column_items(upload) if i[:2] == (callback_data.t, callback_data.c)), None)
-    try:
-        await uploads.set_role(session, upload, callback_data.t, callback_data.c, callback_data.r)
-    except DomainError as error:
-        await explain(query, t, error)
-        return
+    item = next((i for i in _column_items(found[0]) if i[:2] == (callback_data.t, callback_data.c)), None)
     header = _column_label(t, item[2] if item else "", callback_data.c)
     note = (t("roadmap.chat.role_skipped", column=header) if callback_data.r == "skip"
             else t("roadmap.chat.role_set", column=header, role=t(f"roadmap.roles.{callback_data.r}")))
-    await _preview(query, upload, membership, t, clock, note)
+    await _reread(query, session, found, t, clock,
+                  lambda upload: uploads.set_role(session, upload, callback_data.t, callback_data.c, callback_data.r),
+                  note)
 
 
 @router.callback_query(RoadmapCb.filter(F.a == "reset"))
 async def columns_reset(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
                         t: Translator, clock: Clock) -> None:
     found = await _upload(query, state, session, viewer, t)
-    if found is None:
-        return
-    upload, membership = found
-    try:
-        await uploads.reset_roles(session, upload)
-    except DomainError as error:
-        await explain(query, t, error)
-        return
-    await _preview(query, upload, membership, t, clock, t("roadmap.chat.roles_reset"))
+    if found is not None:
+        await _reread(query, session, found, t, clock, lambda upload: uploads.reset_roles(session, upload),
+                      t("roadmap.chat.roles_reset"))
 
 
 # -- a past plan ------------------------------------------------------------------------------------------
@@ -370,17 +373,12 @@ async def move(query: CallbackQuery, callback_data: RoadmapCb, state: FSMContext
     found = await _upload(query, state, session, viewer, t)
     if found is None:
         return
-    upload, membership = found
-    offer = uploads.past_plan(upload, clock.now().astimezone(zone(membership.network)).date())
+    offer = uploads.past_plan(found[0], clock.now().astimezone(zone(found[1].network)).date())
     if callback_data.a == "move" and offer is None:
         await refuse(query, t, "errors.stale_button")
         return
-    try:
-        await uploads.set_shift(session, upload, offer.years if offer is not None else 0)
-    except DomainError as error:
-        await explain(query, t, error)
-        return
-    await _preview(query, upload, membership, t, clock)
+    years = offer.years if offer is not None else 0
+    await _reread(query, session, found, t, clock, lambda upload: uploads.set_shift(session, upload, years))
 
 
 # -- dates typed by the coordinator ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Comparing a parsed roadmap with rows written out by hand (held-out sets four and five).
+"""Comparing a parsed roadmap with rows written out by hand (the held-out sets two to five).
 
 A row is right when its days, recurrence and kind match; ``kind`` may name several acceptable kinds or be
 None where no kind is clear. Rows are matched to events by title, in order, so one stray event does not
