@@ -295,3 +295,26 @@ def test_old_and_broken_files_get_a_russian_message() -> None:
         read_document(b"PK\x03\x04broken", "plan.ods")
     with pytest.raises(RoadmapError, match="повреждён"):
         read_document(b"not an office file", "plan.xls")
+
+
+# -- what LibreOffice itself saved ------------------------------------------------------------------------------
+
+# Documents of the fourth held-out set opened and saved in another format by LibreOffice 7 (soffice
+# --convert-to): its DOCX, XLSX, ODT and ODS, with whatever it writes of its own.
+SAVED_BY_LIBREOFFICE = [
+    ("lo_f1_federal_stage.docx", "f1_federal_stage.odt"),
+    ("lo_f4_500plus.xlsx", "f4_500plus.ods"),
+    ("lo_f9_month_events.odt", "f9_month_events.docx"),
+    ("lo_f6_mentor_plan.ods", "f6_mentor_plan.xlsx"),
+]
+
+
+@pytest.mark.parametrize(("saved", "original"), SAVED_BY_LIBREOFFICE)
+def test_files_libreoffice_saved_read_as_their_originals(saved: str, original: str) -> None:
+    from heldout import misses
+    from test_roadmap_heldout_fourth import DOCS
+
+    build, expected = DOCS[original]
+    roadmap = parse_roadmap((FIXTURES / saved).read_bytes(), saved)
+    assert not misses(roadmap, expected)
+    assert [e.to_json() for e in roadmap.events] == [e.to_json() for e in parse_roadmap(build(), original).events]
