@@ -43,7 +43,7 @@ PICK_PAGE = 8
 COLUMNS_PAGE = 8
 CELL = 120
 # The order roles are told in the preview: what matters most first.
-TOLD = ("title", "dates", "month", "stage", "number", "responsible", "form", "result", "document", "indicator",
+TOLD = ("title", "dates", "dates_end", "month", "stage", "number", "responsible", "form", "result", "document", "indicator",
         "audience", "details", "note")
 
 

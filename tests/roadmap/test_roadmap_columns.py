@@ -220,3 +220,20 @@ def test_a_stage_written_once_goes_on_until_the_next() -> None:
     assert [(e.title, e.section) for e in roadmap.events] == [
         ("Установочное совещание", "Подготовительный"), ("Анкетирование педагогов", "Подготовительный"),
         ("Семинар «Современный урок»", "Основной"), ("Вебинар для наставников", "Основной")]
+
+
+def test_start_and_end_dates_in_two_columns_make_one_period() -> None:
+    from roadmap_builders import make_csv
+
+    rows = [["План на 2025 год", "", "", "", ""],
+            ["№", "Мероприятие", "Дата начала", "Дата окончания", "Ответственный"],
+            ["1", "Семинар для наставников", "10.03.2025", "14.03.2025", "ИМЦ"],
+            ["2", "Вебинар для кураторов", "01.04.2025", "01.04.2025", "ИМЦ"],
+            ["3", "Отчёт о работе пар", "", "20.05.2025", "Куратор"]]
+    roadmap = parse_roadmap(make_csv(rows), "plan.csv")
+    assert [c["role"] for c in roadmap.columns[0]["columns"]] == ["number", "title", "dates", "dates_end",
+                                                                   "responsible"]
+    assert [(e.when, [(p.start and str(p.start), str(p.end)) for p in e.periods]) for e in roadmap.events] == [
+        ("10.03.2025 – 14.03.2025", [("2025-03-10", "2025-03-14")]),
+        ("01.04.2025", [("2025-04-01", "2025-04-01")]),
+        ("до 20.05.2025", [(None, "2025-05-20")])]

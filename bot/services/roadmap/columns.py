@@ -21,8 +21,8 @@ from .kinds import EVENT_KINDS, classify
 from .model import RawRow
 from .text import norm, unhyphenate
 
-ROLES: tuple[str, ...] = ("number", "title", "dates", "month", "stage", "responsible", "result", "document", "form",
-                          "indicator", "audience", "details", "note")  # fmt: skip
+ROLES: tuple[str, ...] = ("number", "title", "dates", "dates_end", "month", "stage", "responsible", "result", "document",
+                          "form", "indicator", "audience", "details", "note")  # fmt: skip
 MULTI_ROLES = frozenset({"responsible", "details", "note"})
 SKIP = "skip"  # a coordinator's «не использовать»
 
@@ -41,6 +41,9 @@ _HEADER_WORDS: list[tuple[str, str, float]] = [
      3.5),
     ("dates", r"\b(?:сроки?|дата|даты|период\w*)\b", 2.2),
     ("month", r"^месяц|^месяцы", 3.6),
+    # «Дата начала · Дата окончания», «Сроки» over «начало · окончание»: the second is where a period ends
+    ("dates_end", r"^(?:(?:дата|даты|сроки?)\s+)?(?:окончани|завершени)\w*(?:\s+(?:мероприяти\w*|работ\w*|срока))?$"
+                  r"|^конец$|^по$", 3.8),
     ("stage", r"^(?:наименование|название)\s+(?:этап|раздел|блок|модул|направлени)", 3.8),
     ("stage", r"^(?:этап|этапы|раздел|блок|модуль)\b", 3.5),
     ("stage", r"^направлени[ея]$", 1.8),
@@ -201,6 +204,7 @@ def content_scores(p: Profile) -> dict[str, float]:
 class ColumnMap:
     title: int
     dates: int
+    dates_end: int | None = None
     number: int | None = None
     month: int | None = None
     stage: int | None = None
@@ -373,6 +377,9 @@ def assign(labels: list[str], sample: list[list[str]], overrides: dict[int, str]
         taken.add(role)
     if "dates" not in taken and "month" in taken:  # «Месяц · Тема · Форма работы»: the month is the date
         roles[roles.index("month")] = "dates"
+        taken.add("dates")
+    if "dates" not in taken and "dates_end" in taken:  # only an end date: it is the date
+        roles[roles.index("dates_end")] = "dates"
     if "title" not in taken:
         _fallback_title(roles, profiles)
     return roles
@@ -386,7 +393,7 @@ def _contradiction(role: str, p: Profile) -> float:
     """Content that rules a role out whatever the header says (a «Срок» column of names, a «№» of sentences)."""
     if p.count < 3:
         return 0.0
-    if role in ("dates", "month") and p.dates < 0.3:
+    if role in ("dates", "dates_end", "month") and p.dates < 0.3:
         return 2.0
     if role == "title" and (p.dates > 0.6 or p.numbers > 0.6 or p.done > 0.6):
         return 3.0

@@ -263,6 +263,9 @@ def _line(row: RawRow, columns: ColumnMap) -> _Line:
     responsible = "; ".join(dict.fromkeys(cell(i) for i in columns.responsible if cell(i)))
     details = " ".join(dict.fromkeys(cell(i) for i in columns.details if cell(i)))
     dates = row.cells[columns.dates].strip() if columns.dates < len(row.cells) and cell(columns.dates) else ""
+    end = cell(columns.dates_end)
+    if end and end != clean(dates):  # «10.03.2025» · «14.03.2025» in two columns → one period
+        dates = f"{dates} – {end}" if dates else f"{plain('roadmap.period.until', date=end)}"
     # The stage and month columns mark groups of rows, and notes («выполнено») are not content: leave them out
     # of the row's own texts.
     aside = {columns.stage, columns.month, *columns.notes}
