@@ -85,6 +85,8 @@ _DOCUMENT_RE = re.compile(
     r"|сертификат|диплом|лист|рекомендаци|доклад|стать|размещени|локальн|дорожн|мониторингов\w*\s+карт|банк)"
 )
 _DONE_RE = re.compile(r"^(?:выполнен\w*|не\s+выполнен\w*|исполнен\w*|да|нет|\+|-|–|✓|✔|v|x|проведен\w*|в\s+работе)$")
+# What roadmap activities start with: a verbal noun («Разработка», «Организация», «Проведение», «Участие»).
+_ACTIVITY_RE = re.compile(r"^[«\"]?[а-яё-]+(?:ние|ния|нье|тие|тия|ция|ции|ка|ки|ство|ж|аж)\b")
 _NUMERIC_RE = re.compile(r"^(?:не\s+менее\s+|не\s+более\s+|до\s+|от\s+)?\d+(?:[.,]\d+)?\s*%?(?:\s*(?:чел|ед|шт)\.?)?$")
 
 
@@ -128,6 +130,7 @@ class Profile:
     forms: float = 0.0  # a short name of a form of work («Консультация», «Практикум»)
     done: float = 0.0  # «выполнено», «+»
     numeric: float = 0.0  # «60», «100%», «не менее 75%»
+    activities: float = 0.0  # starting with a verbal noun or naming a kind («Разработка …», «Семинар …»)
 
 
 def profile(cells: list[str], total_rows: int) -> Profile:
@@ -158,6 +161,7 @@ def profile(cells: list[str], total_rows: int) -> Profile:
         forms=sum(_is_form(t) for t in lowered) / n,
         done=sum(1 for t in lowered if _DONE_RE.match(t)) / n,
         numeric=sum(1 for t in lowered if _NUMERIC_RE.match(t)) / n,
+        activities=sum(1 for t in lowered if _ACTIVITY_RE.match(t) or classify(t) != "other") / n,
     )  # fmt: skip
 
 
@@ -407,10 +411,11 @@ def _contradiction(role: str, p: Profile) -> float:
 
 
 def _fallback_title(roles: list[str | None], profiles: list[Profile]) -> None:
-    """No header names the activity: the free column of distinct wordy texts."""
+    """No header names the activity: the free column of distinct wordy texts that read as activities (a list
+    of people or schools with a date column is not a roadmap)."""
     best, best_score = None, 0.8
     for column, role in enumerate(roles):
-        if role not in (None, "details"):
+        if role not in (None, "details") or profiles[column].activities < 0.3:
             continue
         score = content_scores(profiles[column]).get("title", 0.0)
         if score > best_score:
