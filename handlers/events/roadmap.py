@@ -84,7 +84,7 @@ async def file_without_asking(message: Message, state: FSMContext, session: Asyn
     await _read_file(message, state, session, viewer, t, clock, quiet=True)
 
 
-@router.message(RoadmapImport.file, F.document)
+@router.message(StateFilter(RoadmapImport.file, RoadmapImport.preview), F.document)
 async def file_received(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
                         clock: Clock) -> None:
     await _read_file(message, state, session, viewer, t, clock, quiet=False)
@@ -321,11 +321,13 @@ async def column(query: CallbackQuery, callback_data: RoadmapColCb, state: FSMCo
         await refuse(query, t, "errors.stale_button")
         return
     table, number, header, role, name = item
+    several = len({i[0] for i in _column_items(found[0])}) > 1
     choices = [(t(f"roadmap.chat.choice.{choice}"), RoadmapColCb(a="set", t=table, c=number, r=choice))
                for choice in uploads.CHOOSABLE_ROLES if choice != (role or "skip")]
-    await show(query, t("roadmap.chat.column_ask", column=_column_label(t, header, number), table=name,
+    key = "roadmap.chat.column_ask_table" if several else "roadmap.chat.column_ask"
+    await show(query, t(key, column=_column_label(t, header, number), table=name,
                         role=t(f"roadmap.roles.{role or 'skip'}")),
-               kb.choices(choices, t, columns=2, extra=[(t("events.import.back"), RoadmapCb(a="cols"))]))
+               kb.choices(choices, t, columns=2, extra=[(t("roadmap.chat.back_to_columns"), RoadmapCb(a="cols"))]))
 
 
 async def _reread(query: CallbackQuery, session: AsyncSession, found: tuple[RoadmapUpload, Membership],

@@ -107,6 +107,15 @@ async def test_the_columns_can_go_back_to_how_they_were_read(harness: BotHarness
     await coordinator.press("Вернуть как было")
     preview = plain(coordinator.joined())
     assert "Разделов: 2" in preview and "этапы — «Этап»" in preview
+    await coordinator.press("Столбцы таблицы")
+    await coordinator.press("«Сроки» — срок")
+    assert "Столбец «Сроки» сейчас читается как: срок" in plain(coordinator.joined())
+    await coordinator.press("К столбцам")
+    assert "Нажмите столбец" in coordinator.joined()
+    # A corrected file sent in the middle of the preview replaces the first one.
+    await send_file(coordinator, OLD_PLAN.encode("utf-8"), "plan-2022.csv")
+    assert "plan-2022.csv" in coordinator.joined() and "Строк: 3" in plain(coordinator.joined())
+    assert await uploads_left(harness) == 1
     await coordinator.press("Отмена")
     assert "ничего не сохранено" in coordinator.joined().lower()
     assert await uploads_left(harness) == 0
