@@ -60,7 +60,7 @@ async def test_roadmap_import_with_a_fix_a_restart_and_announcing(harness: BotHa
 
     harness.app = build_app(test_settings, clock=clock, engine=engine)  # a deploy in the middle of the dialog
     await coordinator.send("10.02")
-    assert "2027-02-10" in coordinator.joined(), "a school-year document: February is in the second year"
+    assert "10.02.2027" in coordinator.joined(), "a school-year document: February is in the second year"
     assert "Все строки в порядке" in coordinator.joined()
     await coordinator.press("Импортировать")
     done = coordinator.joined()
