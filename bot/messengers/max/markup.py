@@ -10,10 +10,6 @@ import html
 from typing import Any
 
 TEXT_LIMIT = 4000  # characters (MAX), where Telegram allows 4096
-KEYBOARD_ROWS = 30
-BUTTONS_PER_ROW = 7
-LINK_BUTTONS_PER_ROW = 3
-CALLBACK_PAYLOAD_LIMIT = 1024  # bytes MAX keeps; the bot's callback data stays ≤ 64 as in Telegram
 
 _TAGS = {"strong": ("<b>", "</b>"), "emphasized": ("<i>", "</i>"), "underline": ("<u>", "</u>"),
          "strikethrough": ("<s>", "</s>"), "monospaced": ("<code>", "</code>"), "heading": ("<b>", "</b>"),

@@ -167,9 +167,9 @@ class MaxRefs:
         keys = list(messages)
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            known = set((await session.execute(
+            known = {(row[0], row[1]) for row in await session.execute(
                 select(MaxMessageRef.chat_id, MaxMessageRef.message_id)
-                .where(tuple_(MaxMessageRef.chat_id, MaxMessageRef.message_id).in_(chunk)))).tuples())
+                .where(tuple_(MaxMessageRef.chat_id, MaxMessageRef.message_id).in_(chunk)))}
             session.add_all(MaxMessageRef(chat_id=c, message_id=m, mid=messages[(c, m)], created_at=now)
                             for c, m in chunk if (c, m) not in known)
         ids = list(files)

@@ -192,7 +192,7 @@ class MaxSession(BaseSession):
         if entities:
             return html_decoration.unparse(text, entities), {"format": "html"}
         mode = self._value(bot, parse_mode)
-        if mode and str(mode).upper() == "HTML":
+        if mode and str(getattr(mode, "value", mode)).upper() == "HTML":
             return text, {"format": "html"}
         return text, {}  # plain (Telegram Markdown is not MAX's markdown; the bot writes HTML)
 
