@@ -6,10 +6,21 @@ from sqlalchemy import select
 
 from db.models import OutboxMessage, User
 from tests.fakes.max_api import FakeMax
-from tests.max_harness import max_person
+from tests.max_harness import MaxPerson, max_person
 from tests.test_onboarding import make_invite, make_network
 
 ANNA = 5_000_001
+
+
+async def finish_registration(anna: MaxPerson) -> None:
+    """The taps and answers after an invite's consent screen, as in tests/test_onboarding.register_by_invite."""
+    await anna.press("Согласен")
+    await anna.send("Иванова Мария Петровна")
+    await anna.send("назиев")
+    await anna.press("Назиевская")
+    await anna.press("Учитель-предметник")
+    await anna.press("Математика")
+    await anna.press("Готово")
 
 
 async def test_a_stranger_who_starts_the_bot_is_greeted_with_a_join_button(max_front, fake_max: FakeMax) -> None:
@@ -28,13 +39,7 @@ async def test_an_invite_link_registers_a_teacher_by_taps_and_reaches_the_menu(h
     anna = max_person(max_front, fake_max, ANNA, "Анна")
     await anna.start(code)  # https://max.ru/<bot>?start=<code> brings the code in bot_started
     assert "Кировский район" in anna.joined()
-    await anna.press("Согласен")
-    await anna.send("Иванова Мария Петровна")
-    await anna.send("назиев")
-    await anna.press("Назиевская")
-    await anna.press("Учитель-предметник")
-    await anna.press("Математика")
-    await anna.press("Готово")
+    await finish_registration(anna)
     assert "Иванова Мария Петровна" in anna.joined()
     assert fake_max.unanswered() == []  # every tap was answered (MAX needs a message or a notification)
 
@@ -67,13 +72,7 @@ async def test_a_person_who_stops_the_bot_is_marked_unreachable_and_back_on_star
     code = await make_invite(harness, network_id)
     anna = max_person(max_front, fake_max, ANNA)
     await anna.start(code)
-    await anna.press("Согласен")
-    await anna.send("Иванова Мария Петровна")
-    await anna.send("назиев")
-    await anna.press("Назиевская")
-    await anna.press("Учитель-предметник")
-    await anna.press("Математика")
-    await anna.press("Готово")
+    await finish_registration(anna)
 
     async def reachable(session):  # type: ignore[no-untyped-def]
         return (await session.scalar(select(User).where(User.telegram_id == ANNA))).is_reachable
