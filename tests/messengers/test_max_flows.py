@@ -119,3 +119,16 @@ async def test_proactive_messages_reach_a_max_only_deployment_through_the_outbox
 
     sent = await harness.in_db(row)
     assert sent.status == "sent" and sent.telegram_message_id
+
+
+async def test_admin_ids_belong_to_one_messenger(harness, max_front, fake_max: FakeMax) -> None:
+    """With Telegram configured, ADMIN_IDS are Telegram ids: the same number on MAX is somebody else."""
+    from tests.conftest import ADMIN_ID
+
+    admin_on_telegram = harness.person(ADMIN_ID)
+    await admin_on_telegram.command("menu")
+    assert any("Сети и координаторы" in b for b in admin_on_telegram.buttons())
+    namesake_on_max = max_person(max_front, fake_max, ADMIN_ID)
+    await namesake_on_max.command("menu")
+    assert namesake_on_max.joined()
+    assert not any("Сети и координаторы" in b for b in namesake_on_max.buttons())

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
 from aiohttp import web
@@ -94,13 +95,12 @@ class MaxFrontEnd:
     async def start(self) -> None:
         me = await self.session.me()
         log.info("MAX bot %s (%s)", me.get("username") or me.get("first_name"), me.get("id"))
-        from bot.app import COMMANDS
-        from bot.i18n import Translator
+        from bot.app import set_commands
 
-        t = Translator("ru")
-        with suppress(Exception):  # commands are a convenience; the bot works without them
-            await self.session.call("PATCH", "/me/commands", json={"commands": [
-                {"name": name, "description": t(f"commands.{name}")} for name in COMMANDS]})
+        try:
+            await set_commands(self.bot)  # MAX keeps the Russian list (docs/messengers.md)
+        except TelegramAPIError as error:  # commands are a convenience; the bot works without them
+            log.warning("MAX commands not set: %s", error)
 
     async def poll(self, stop: asyncio.Event) -> None:
         """Long polling until `stop`; a webhook subscription would take the updates, so it is removed first."""

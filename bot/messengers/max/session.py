@@ -20,6 +20,7 @@ import mimetypes
 import time
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,9 @@ BLOCKED_CODES = {"chat.denied", "access.denied", "error.dialog.suspended", "user
                  "bot.blocked", "user.not.found"}
 UPLOAD_KINDS = {"document": "file", "photo": "image", "video": "video", "audio": "audio"}
 NOT_READY_DELAYS = (0.3, 0.6, 1.0, 2.0, 3.0, 4.0)  # seconds between tries while an upload is being processed
+
+
+_request_timeout: ContextVar[float | None] = ContextVar("max_request_timeout", default=None)
 
 
 class MaxApiError(Exception):
@@ -109,6 +113,7 @@ class MaxSession(BaseSession):
     async def call(self, verb: str, path: str, *, params: dict[str, Any] | None = None,
                    json: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
         """One MAX API call; non-2xx answers raise MaxApiError with MAX's code and message."""
+        timeout = timeout or _request_timeout.get()
         http = await self.http()
         query = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (params or {}).items()
                  if v is not None}
@@ -137,6 +142,7 @@ class MaxSession(BaseSession):
         handler = self._methods.get(name)
         if handler is None:
             raise TelegramBadRequest(method=method, message=f"Bad Request: {name} is not available on MAX")
+        token = _request_timeout.set(timeout)  # the caller's bound (the sender's 20 s) holds for every MAX call
         try:
             result = await handler(bot, method)
         except MaxApiError as error:
@@ -145,6 +151,8 @@ class MaxSession(BaseSession):
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             raise TelegramNetworkError(method=method, message=f"{type(error).__name__}: {error}") from error
+        finally:
+            _request_timeout.reset(token)
         response = Response[method.__returning__].model_validate(  # type: ignore[name-defined]
             {"ok": True, "result": result}, context={"bot": bot})
         return response.result  # type: ignore[return-value]
