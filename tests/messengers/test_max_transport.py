@@ -239,3 +239,18 @@ async def test_the_webhook_refuses_requests_without_the_secret(harness, max_sett
         await front.wait_idle(5)
         await front.close()
         await runner.cleanup()
+
+
+async def test_a_group_chat_is_answered_in_the_group_and_the_bots_own_messages_are_skipped(
+        max_front: MaxFrontEnd, fake_max: FakeMax) -> None:
+    update = {"update_type": "message_created", "timestamp": 1, "message": {
+        "sender": {"user_id": ANNA, "first_name": "Анна", "is_bot": False},
+        "recipient": {"chat_id": 71_000_123, "chat_type": "chat"}, "timestamp": 1,
+        "body": {"mid": "mid.g1", "seq": 77, "text": "/menu"}}}
+    message = max_front.session.converter.convert(update)[0]["message"]
+    assert message["chat"] == {"id": -71_000_123, "type": "group", "title": "MAX"}
+    with pytest.raises(TelegramBadRequest):  # the fake keeps dialogs only: it names what it was asked
+        await max_front.bot.send_message(message["chat"]["id"], "Напишите мне в личные сообщения")
+    assert fake_max.calls_to("POST", "/messages")[-1].params == {"chat_id": "71000123"}
+    own = {**update, "message": {**update["message"], "sender": {"user_id": 1, "first_name": "Бот", "is_bot": True}}}
+    assert max_front.session.converter.convert(own) == []

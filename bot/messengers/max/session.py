@@ -44,7 +44,7 @@ from aiogram.utils.text_decorations import html_decoration
 
 from bot.messengers.max.markup import TEXT_LIMIT, keyboard_attachment, markup_to_html
 from bot.messengers.max.refs import MaxRefs
-from bot.messengers.max.updates import CallbackSeen, UpdateConverter
+from bot.messengers.max.updates import CallbackSeen, UpdateConverter, group_chats
 from handlers.common import split_text
 
 log = logging.getLogger(__name__)
@@ -210,7 +210,7 @@ class MaxSession(BaseSession):
             chat_id = int(chat_id)
         if not isinstance(chat_id, int):
             raise TelegramBadRequest(method=method, message="Bad Request: chat not found")
-        return {"user_id": chat_id} if chat_id > 0 else {"chat_id": chat_id}
+        return {"user_id": chat_id} if chat_id > 0 else {"chat_id": group_chats.get(chat_id, chat_id)}
 
     async def _post(self, method: TelegramMethod[Any], chat_id: Any, body: dict[str, Any], *,
                     no_preview: bool = False) -> dict[str, Any]:

@@ -33,12 +33,18 @@ class CallbackSeen:
     body: dict[str, Any] | None
 
 
+# aiogram's (negative) id of a group chat → MAX's chat_id, to answer there.
+group_chats: dict[int, int] = {}
+
+
 def aiogram_chat_id(recipient: dict[str, Any], peer_user_id: int | None) -> int:
-    """A dialog is the person's own id; a group chat a negative id."""
+    """A dialog is the person's own id; a group chat a negative id (MAX's own, negated if it is positive)."""
     if recipient.get("chat_type", "dialog") == "dialog" and peer_user_id is not None:
         return int(peer_user_id)
     chat_id = int(recipient.get("chat_id") or 0)
-    return chat_id if chat_id < 0 else -chat_id
+    aiogram_id = chat_id if chat_id < 0 else -chat_id
+    group_chats[aiogram_id] = chat_id
+    return aiogram_id
 
 
 def tg_user(user: dict[str, Any] | None, locale: str | None = None) -> dict[str, Any]:
@@ -75,6 +81,8 @@ class UpdateConverter:
         kind = update.get("update_type")
         locale = update.get("user_locale")
         if kind == "message_created" and update.get("message"):
+            if (update["message"].get("sender") or {}).get("is_bot"):
+                return []  # the bot's own messages (seen in group chats) are not for its handlers
             return [self._wrap("message", self.message(update["message"], locale))]
         if kind == "message_edited" and update.get("message"):
             message = self.message(update["message"], locale)
