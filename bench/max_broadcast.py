@@ -1,7 +1,7 @@
 """Broadcast throughput over MAX: the real sender through the MAX transport, against the loopback MAX API
 with MAX's limits on (30 requests/s in all, 2 messages/s per dialog).
 
-    python bench/max_broadcast.py [--n 600] [--rate 28] [--stopped 0.02] [--fail-rate 0.01] [--not-ready 0]
+    python bench/max_broadcast.py [--n 600] [--rate 28] [--stopped 0.02] [--fail-rate 0.01] [--database-url …]
 
 Phase 1: the recipients are MAX people kept where Telegram ids would be (docs/messengers.md). Prints messages
 per second as a ratio to 30/s, over-limit 429s, people marked unreachable, lost and duplicate messages, and how
