@@ -20,7 +20,7 @@ def settings_or_exit(*, need_token: bool = False) -> Settings:
     try:
         settings = load_settings()
         if need_token:
-            settings.token()
+            settings.require_messenger()
         return settings
     except SettingsError as error:
         typer.echo(str(error), err=True)

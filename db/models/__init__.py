@@ -56,3 +56,6 @@ __all__ += ["Attendance", "AttendanceHow", "Event", "EventPeriod", "EventStatus"
 from db.models.roadmap import RoadmapUpload  # noqa: E402
 
 __all__ += ["RoadmapUpload"]
+from db.models.messengers import MaxFileRef, MaxMessageRef  # noqa: E402
+
+__all__ += ["MaxFileRef", "MaxMessageRef"]
