@@ -27,7 +27,8 @@ HEADERS = {
                     "Начало", "Окончание"],
     "Посещаемость": ["№ мероприятия", "Мероприятие", "Дата", "ФИО", "ОО", "Запись", "Присутствие"],
     "Анкеты": ["Анкета", "Запрос", "Срок", "ФИО", "Школа", "Статус", "Отправлено", "Изменено"],
-    "Показатели": ["Школа", "Показатель", "Значение", "Сколько", "Из", "Процент", "Цель", "Статус", "Период"],
+    "Показатели": ["Школа", "Показатель", "Значение", "Сколько", "Из", "Процент", "Цель (число)", "Цель", "Статус",
+                   "Период"],
 }
 
 
@@ -68,7 +69,7 @@ async def test_export_after_demo_data_and_a_roadmap_agrees_with_stats(harness: B
     assert [s.method for s in sent] == ["sendPhoto", "sendMessage"]
     shown = card_lines(sent[1].plain_text or "")
     assert [r[1] for r in rows] == list(shown)
-    for scope, name, value, count, of, percent, target, status, period in rows:
+    for scope, name, value, count, of, percent, target_value, target, status, period in rows:
         line = shown[name]
         assert f"{name}: {value}" in line, (line, value)
         if of is not None and percent is not None:

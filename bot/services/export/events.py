@@ -55,14 +55,25 @@ def event_state(event: Event, now: datetime) -> str:
 
 
 def _first_day(event: Event, p: Period) -> date | None:
-    moment = event.starts_at or event.ends_at
-    return moment.astimezone(p.tz).date() if moment is not None else None
+    """The first local day; a deadline («до 27 марта») has no start — its end alone is its day."""
+    if event.starts_at is None:
+        return None
+    return event.starts_at.astimezone(p.tz).date()
 
 
 def _last_day(event: Event, p: Period) -> date | None:
     if event.ends_at is None:
         return None
-    return (event.ends_at - timedelta(seconds=1)).astimezone(p.tz).date()  # the end is exclusive
+    last = (event.ends_at - timedelta(seconds=1)).astimezone(p.tz).date()  # the end is exclusive
+    first = _first_day(event, p)
+    return max(last, first) if first is not None else last  # an instant event ends the day it starts
+
+
+def _event_day(starts_at: datetime | None, ends_at: datetime | None, p: Period) -> date | None:
+    """The day an event is listed under: its first day, or a deadline's day (its exclusive end minus a moment)."""
+    if starts_at is not None:
+        return starts_at.astimezone(p.tz).date()
+    return (ends_at - timedelta(seconds=1)).astimezone(p.tz).date() if ends_at is not None else None
 
 
 async def events_rows(session: AsyncSession, network: Network, p: Period, t: Translator, *,
@@ -117,8 +128,7 @@ async def attendance_rows(session: AsyncSession, network: Network, p: Period, t:
     async for partition in result.partitions(chunk):
         rows = []
         for number, title, starts_at, ends_at, name, school, signup, how, at in partition:
-            moment = starts_at or ends_at
-            rows.append((number or "", title, moment.astimezone(p.tz).date() if moment else None, name or "",
+            rows.append((number or "", title, _event_day(starts_at, ends_at, p), name or "",
                          school or "", signups.get(signup, no_signup) if signup else no_signup,
                          yes if at is not None else no, hows.get(how, how or ""), p.local(at)))
         yield rows
