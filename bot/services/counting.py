@@ -114,6 +114,24 @@ class MeasureCounts:
     def other_years(self) -> int:
         return self.all - self.year - self.undated
 
+    def extras(self) -> dict[str, int]:
+        """The names the card's extras and `texts.measures_line` use."""
+        return {"measures_due": self.due, "measures_due_done": self.due_done, "measures_undated": self.undated,
+                "measures_all": self.all, "measures_year": self.year, "measures_year_done": self.done_end,
+                "measures_other_years": self.other_years}
+
+
+def _measures(network_id: int) -> list[Any]:
+    """Which rows are the roadmap's measures: tasks, not cancelled."""
+    return [Event.network_id == network_id, Event.is_task.is_(True), Event.status != EventStatus.CANCELLED.value]
+
+
+async def measure_totals(session: AsyncSession, network_id: int) -> tuple[int, int]:
+    """(done, all) over the whole roadmap — the roadmap panel's «% мер реализовано»."""
+    total, done = (await session.execute(select(func.count(), func.count(Event.done_at))
+                                         .where(*_measures(network_id)))).one()
+    return int(done or 0), int(total or 0)
+
 
 async def measure_counts(session: AsyncSession, network_id: int, period: Any) -> MeasureCounts:
     """`period` is a monitoring Period (the school year and now, in the network's zone)."""
@@ -129,11 +147,11 @@ async def measure_counts(session: AsyncSession, network_id: int, period: Any) ->
         _sum(and_(in_year, t.ends_at <= p.now)),
         _sum(and_(in_year, t.ends_at <= p.now, t.done_at.is_not(None), t.done_at <= p.now)),
         _sum(t.ends_at.is_(None)), _sum(t.done_at.is_not(None)))
-        .where(t.network_id == network_id, t.is_task.is_(True), t.status != EventStatus.CANCELLED.value))).one()
+        .where(*_measures(network_id)))).one()
     total, year, done_mid, done_end, due, due_done, undated, done_all = (int(v or 0) for v in row)
     return MeasureCounts(all=total, year=year, done_mid=done_mid, done_end=done_end, due=due, due_done=due_done,
                          undated=undated, done_all=done_all)
 
 
 __all__ = ["ACTIVE", "LINK_STATUSES", "LinkCounts", "MeasureCounts", "active_links_by_school", "link_counts",
-           "link_ids", "link_schools", "measure_counts", "member_school"]
+           "link_ids", "link_schools", "measure_counts", "measure_totals", "member_school"]

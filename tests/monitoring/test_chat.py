@@ -184,7 +184,7 @@ async def test_participants_and_mentors_see_their_own_summary(harness: BotHarnes
     mentor = harness.person(MENTOR)
     await mentor.command("stats")
     text = mentor.joined()
-    assert "Пары и группы: наставник — 1, наставляемый — 0" in text
+    assert "Активные пары и группы: как наставник — 1, как наставляемый — 0" in text
     assert "Встречи в моих парах: за учебный год — 3, в этом месяце — 2" in text
     assert "Цели ИППР: выполнено 1 из 2 (50%)" in text and "Просрочено целей: 1" in text
 

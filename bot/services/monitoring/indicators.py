@@ -207,10 +207,7 @@ async def network_card(session: AsyncSession, network: Network, clock: Clock) ->
     }
     indicators = [_indicator(key, *values[key], targets, p, active_links=_int(active_links)) for key in ORDER]
     links = await link_counts(session, nid)
-    extras = {"measures_due": measures.due, "measures_due_done": measures.due_done,
-              "measures_undated": measures.undated, "measures_all": measures.all, "measures_year": measures.year,
-              "measures_year_done": measures.done_end,
-              "measures_other_years": measures.other_years, "forms_late": forms.late,
+    extras = {**measures.extras(), "forms_late": forms.late,
               **{f"links_{status}": links.get(status) for status in LINK_STATUSES}, "links_total": links.total}
     return Card(network_id=nid, network_name=network.name, period=p, indicators=indicators, extras=extras)
 

@@ -1,0 +1,98 @@
+"""What the answers to a form request add up to: per question, how many answered, the average of marks and
+numbers, the distribution of choices and yes/no, and the texts — for the status board in the chat and the
+«Аналитическая справка». Sent answers only (a draft is not an answer yet). One pass over the responses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.forms.definitions import Question
+from bot.services.forms.library import definition_of
+from db.models.forms import Form, FormRequest, FormResponse
+
+TEXTS_KEPT = 200  # texts kept per question (the chat shows a page of them; the справка a few)
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int = 0
+    total: float = 0.0  # sum of marks or numbers
+    counts: dict[str, int] = field(default_factory=dict)  # option (or mark, or да/нет) → answers
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def average(self) -> float | None:
+        if self.question.type not in ("scale", "number") or not self.answered:
+            return None
+        return self.total / self.answered
+
+    def distribution(self) -> list[tuple[str, int]]:
+        """Every option (every mark of a scale) in its order, with its count — zeros included."""
+        q = self.question
+        if q.type in ("single", "multi"):
+            known = [(o, self.counts.get(o, 0)) for o in q.options]
+            extra = [(o, n) for o, n in self.counts.items() if o not in q.options]
+            return known + extra
+        if q.type == "scale":
+            return [(str(mark), self.counts.get(str(mark), 0)) for mark in q.scale_range]
+        if q.type == "yesno":
+            return [("yes", self.counts.get("yes", 0)), ("no", self.counts.get("no", 0))]
+        return []
+
+
+@dataclass
+class RequestResults:
+    request: FormRequest
+    asked: int
+    submitted: int
+    questions: list[QuestionResult]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.asked) if self.asked else 0
+
+
+def _add(result: QuestionResult, value: Any) -> None:
+    q = result.question
+    if value is None or value == "" or value == []:
+        return
+    result.answered += 1
+    if q.type in ("scale", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        result.total += float(value)
+        if q.type == "scale":
+            result.counts[str(int(value))] = result.counts.get(str(int(value)), 0) + 1
+    elif q.type == "single":
+        result.counts[str(value)] = result.counts.get(str(value), 0) + 1
+    elif q.type == "multi":
+        for option in value if isinstance(value, list) else [value]:
+            result.counts[str(option)] = result.counts.get(str(option), 0) + 1
+    elif q.type == "yesno":
+        key = "yes" if value else "no"
+        result.counts[key] = result.counts.get(key, 0) + 1
+    elif len(result.texts) < TEXTS_KEPT:
+        result.texts.append(str(value))
+
+
+async def request_results(session: AsyncSession, request: FormRequest) -> RequestResults:
+    form = await session.get(Form, request.form_id)
+    questions = [QuestionResult(q) for q in (definition_of(form).questions if form is not None else ())]
+    by_id = {r.question.id: r for r in questions}
+    asked = submitted = 0
+    stream = await session.stream(select(FormResponse.submitted_at, FormResponse.answers)
+                                  .where(FormResponse.request_id == request.id)
+                                  .order_by(FormResponse.submitted_at, FormResponse.id)
+                                  .execution_options(yield_per=1000))
+    async for submitted_at, answers in stream:
+        asked += 1
+        if submitted_at is None:
+            continue
+        submitted += 1
+        for key, value in (answers or {}).items():
+            if key in by_id:
+                _add(by_id[key], value)
+    return RequestResults(request=request, asked=asked, submitted=submitted, questions=questions)
