@@ -25,7 +25,8 @@ from bot.services import monitoring
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.export import Progress, write_workbook
-from bot.services.monitoring.texts import card_text, personal_text, target_text
+from bot.services.monitoring.texts import card_text, definitions_text, personal_text, target_text
+from bot.services.report import write_report
 from bot.viewer import Viewer
 from db.models import Network, Role
 from handlers.common import show
@@ -167,6 +168,9 @@ async def stats_pressed(query: CallbackQuery, callback_data: StatsCb, state: FSM
     if action == "export":
         await _export(query, session, viewer, t, clock)
         return
+    if action in ("report", "sreport"):
+        await _report(query, session, viewer, t, clock, school_id=callback_data.id if action == "sreport" else None)
+        return
     network = await _coordinated(query, session, viewer, t)
     if network is None:
         return
@@ -188,7 +192,9 @@ async def stats_pressed(query: CallbackQuery, callback_data: StatsCb, state: FSM
         except DomainError as error:
             await _alert(query, t(error.key, **error.values))
             return
-        await show(query, card_text(card, t), kb.school_markup(t, callback_data.p))
+        await show(query, card_text(card, t), kb.school_markup(t, callback_data.p, callback_data.id))
+    elif action == "defs":
+        await show(query, definitions_text(t), kb.definitions_markup(t))
     elif action == "targets":
         await state.clear()
         await _show_targets(query, session, network, t, clock)
@@ -326,3 +332,61 @@ async def _export(event: Event, session: AsyncSession, viewer: Viewer, t: Transl
             await status.edit_text(t("monitoring.export.failed"))
     finally:
         _exporting.discard(network.id)
+
+
+# --- «Аналитическая справка» --------------------------------------------------------------------------
+
+_reporting: set[int] = set()  # networks whose справка is being written by this process
+
+
+async def _report(query: CallbackQuery, session: AsyncSession, viewer: Viewer, t: Translator, clock: Clock, *,
+                  school_id: int | None) -> None:
+    """The DOCX for the school year so far, with a progress message that says which part is being written."""
+    network = await _coordinated(query, session, viewer, t)
+    target = _reply_target(query)
+    if network is None or target is None:
+        return
+    if network.id in _reporting:
+        await _alert(query, t("report.chat.busy"))
+        return
+    who = network.name
+    if school_id is not None:
+        try:
+            who = (await monitoring.school_card(session, network, school_id, clock)).school_name or who
+        except DomainError as error:
+            await _alert(query, t(error.key, **error.values))
+            return
+    await query.answer()
+    _reporting.add(network.id)
+    started = time.monotonic()
+    status = await target.answer(t("report.chat.started", who=who))
+    last_edit = [started]
+
+    async def progress(index: int, total: int, step: str) -> None:
+        now = time.monotonic()
+        if now - last_edit[0] < PROGRESS_EVERY:
+            return
+        last_edit[0] = now
+        with suppress(TelegramBadRequest):
+            await status.edit_text(t("report.chat.progress", who=who, index=index, total=total,
+                                     step=t(f"report.chat.steps.{step}")))
+
+    try:
+        buffer = BytesIO()
+        result = await write_report(session, network, buffer, clock, school_id=school_id, language=t.language,
+                                    progress=progress)
+        since, until = f"{result.since:%d.%m.%Y}", f"{result.until:%d.%m.%Y}"
+        with suppress(TelegramBadRequest):
+            await status.edit_text(t("report.chat.done", who=who, since=since, until=until,
+                                     seconds=f"{result.seconds:.1f}".replace(".", ",")))
+        name = f"spravka-{network.slug}{f'-school{school_id}' if school_id else ''}-{result.until:%Y-%m-%d}.docx"
+        await target.answer_document(BufferedInputFile(buffer.getvalue(), filename=name),
+                                     caption=t("report.chat.caption", who=who, since=since, until=until))
+    except Exception:  # noqa: BLE001 - the person gets a plain message, the log gets the traceback
+        log.exception("report of network %s failed", network.id)
+        with suppress(TelegramBadRequest):
+            await status.edit_text(t("report.chat.failed"))
+    finally:
+        _reporting.discard(network.id)
+
+

@@ -32,7 +32,8 @@ ACTIVE = LinkStatus.ACTIVE.value
 LINK_STATUSES = tuple(s.value for s in LinkStatus)
 
 
-def _sum(condition: Any) -> Any:
+def count_if(condition: Any) -> Any:
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END), 0 when there are no rows."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
@@ -143,15 +144,15 @@ async def measure_counts(session: AsyncSession, network_id: int, period: Any) ->
         return and_(in_year, t.done_at.is_not(None), t.done_at <= limit)
 
     row = (await session.execute(select(
-        func.count(), _sum(in_year), _sum(done_by(min(p.now, p.mid_at))), _sum(done_by(min(p.now, p.end_at))),
-        _sum(and_(in_year, t.ends_at <= p.now)),
-        _sum(and_(in_year, t.ends_at <= p.now, t.done_at.is_not(None), t.done_at <= p.now)),
-        _sum(t.ends_at.is_(None)), _sum(t.done_at.is_not(None)))
+        func.count(), count_if(in_year), count_if(done_by(min(p.now, p.mid_at))), count_if(done_by(min(p.now, p.end_at))),
+        count_if(and_(in_year, t.ends_at <= p.now)),
+        count_if(and_(in_year, t.ends_at <= p.now, t.done_at.is_not(None), t.done_at <= p.now)),
+        count_if(t.ends_at.is_(None)), count_if(t.done_at.is_not(None)))
         .where(*_measures(network_id)))).one()
     total, year, done_mid, done_end, due, due_done, undated, done_all = (int(v or 0) for v in row)
     return MeasureCounts(all=total, year=year, done_mid=done_mid, done_end=done_end, due=due, due_done=due_done,
                          undated=undated, done_all=done_all)
 
 
-__all__ = ["ACTIVE", "LINK_STATUSES", "LinkCounts", "MeasureCounts", "active_links_by_school", "link_counts",
+__all__ = ["ACTIVE", "count_if", "LINK_STATUSES", "LinkCounts", "MeasureCounts", "active_links_by_school", "link_counts",
            "link_ids", "link_schools", "measure_counts", "measure_totals", "member_school"]

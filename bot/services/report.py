@@ -21,7 +21,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
@@ -39,7 +39,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.i18n import Translator
 from bot.services.clock import Clock, FrozenClock
-from bot.services.counting import ACTIVE, link_counts, link_ids, measure_counts
+from bot.services.counting import ACTIVE, count_if, link_counts, measure_counts
 from bot.services.errors import DomainError
 from bot.services.export.events import event_state
 from bot.services.forms.results import QuestionResult, request_results
@@ -181,11 +181,20 @@ class Doc:
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        head = table.rows[0]
-        properties = head._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        properties.append(repeat)
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")  # the widths below, not a guess from the contents
+        table._tbl.tblPr.append(layout)
+        for column, width in zip(table.columns, widths):
+            column.width = Cm(width)
+        for index, row in enumerate(table.rows):
+            properties = row._tr.get_or_add_trPr()
+            keep = OxmlElement("w:cantSplit")  # a row never breaks across pages
+            keep.set(qn("w:val"), "true")
+            properties.append(keep)
+            if index == 0:
+                repeat = OxmlElement("w:tblHeader")  # the header row on every page
+                repeat.set(qn("w:val"), "true")
+                properties.append(repeat)
         for r, values in enumerate([header, *rows]):
             cells = table.rows[r].cells
             for c, value in enumerate(values):
@@ -201,8 +210,13 @@ class Doc:
                 run.bold = r == 0
         self.doc.add_paragraph()
 
-    def picture(self, png: bytes, width_cm: float = 16.5) -> None:
-        self.doc.add_picture(BytesIO(png), width=Cm(width_cm))
+    def picture(self, png: bytes, width_cm: float = 16.5, max_height_cm: float = 21.0) -> None:
+        """The picture centred, as wide as the text, yet never taller than the page can hold."""
+        from PIL import Image
+
+        with Image.open(BytesIO(png)) as image:
+            w, h = image.size
+        self.doc.add_picture(BytesIO(png), width=Cm(min(width_cm, max_height_cm * w / h)))
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def caption(self, text: str) -> None:
@@ -214,13 +228,13 @@ class Doc:
 
     def signature(self, role: str, day: date) -> None:
         self.doc.add_paragraph()
-        table = self.doc.add_table(rows=1, cols=3)
-        for cell, text, width in zip(table.rows[0].cells, (role, "_______________", "/ ____________________ /"),
-                                     (7, 4.5, 5)):
-            cell.width = Cm(width)
-            cell.paragraphs[0].add_run(text)
         paragraph = self.doc.add_paragraph()
-        paragraph.add_run(_d(day))
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.add_run(f"{role}\t____________\t/ ______________ /")
+        stops = paragraph.paragraph_format.tab_stops
+        stops.add_tab_stop(Cm(8))
+        stops.add_tab_stop(Cm(11.5))
+        self.doc.add_paragraph().add_run(_d(day))
 
     def save(self, out: str | Path | IO[bytes]) -> None:
         self.doc.core_properties.author = "Сетевой наставник"
@@ -259,15 +273,13 @@ async def _numbers(session: AsyncSession, network: Network, w: Window, school_id
     if school_id is not None:
         where.append(m.school_id == school_id)
     people, mentors, participants = (await session.execute(
-        select(func.count(), func.coalesce(func.sum(m.is_mentor.cast(int)), 0),
-               func.coalesce(func.sum(m.is_participant.cast(int)), 0))
+        select(func.count(), count_if(m.is_mentor.is_(True)), count_if(m.is_participant.is_(True)))
         .select_from(m).join(User, User.id == m.user_id).where(*where))).one()
     rows.append((_p(t, "report.numbers.people"), _p(t, "report.numbers.people_value", total=people,
                                                     participants=participants, mentors=mentors)))
     if school_id is None:
         links = await link_counts(session, nid)
-        by_kind = (await session.execute(select(MentoringLink.kind, func.count(),
-                                                func.coalesce(func.sum((MentoringLink.status == ACTIVE).cast(int)), 0))
+        by_kind = (await session.execute(select(MentoringLink.kind, func.count(), count_if(MentoringLink.status == ACTIVE))
                                          .where(MentoringLink.network_id == nid).group_by(MentoringLink.kind))).all()
         rows.append((_p(t, "report.numbers.links"), _p(t, "report.numbers.links_value", active=links.active,
                                                        total=links.total)))
@@ -344,6 +356,8 @@ async def _quiet(session: AsyncSession, network: Network, today: date,
             .options(selectinload(MentoringLink.members).selectinload(LinkMember.user))
             .order_by(MentoringLink.id))
     rows = []
+    names = {sid: short or name for sid, name, short in (await session.execute(
+        select(School.id, School.name, School.short_name).where(School.network_id == network.id))).all()}
     schools = dict((await session.execute(select(Membership.user_id, Membership.school_id).where(
         Membership.network_id == network.id))).all()) if school_id is not None else {}
     for link in (await session.scalars(stmt)).all():
@@ -353,8 +367,11 @@ async def _quiet(session: AsyncSession, network: Network, today: date,
         if school_id is not None and school_id not in (link.mentor_school_id, link.mentee_school_id) and not any(
                 schools.get(member.user_id) == school_id for member in link.members):
             continue
-        mentors = "; ".join(u.full_name or "—" for u in link.people(Side.MENTOR))
-        mentees = "; ".join(u.full_name or "—" for u in link.people(Side.MENTEE))
+        # People if the link has them, else its schools (a «Школа – школе» link joins schools).
+        mentors = "; ".join(u.full_name or "—" for u in link.people(Side.MENTOR)) or names.get(
+            link.mentor_school_id, "—")
+        mentees = "; ".join(u.full_name or "—" for u in link.people(Side.MENTEE)) or names.get(
+            link.mentee_school_id, "—")
         rows.append((link.id, mentors, mentees, _d(link.last_session_on), (today - since).days // 7))
     return rows
 
