@@ -377,11 +377,13 @@ async def _quiet(session: AsyncSession, network: Network, today: date,
 
 
 async def _forms(session: AsyncSession, network: Network, w: Window) -> list[Any]:
+    """Requests (not cancelled) with a deadline in the period, and those still open whose deadline is later."""
     requests = list((await session.scalars(
         select(FormRequest).where(FormRequest.network_id == network.id,
                                   FormRequest.status != FormRequestStatus.CANCELLED.value,
-                                  FormRequest.deadline >= w.start, FormRequest.deadline < w.end + timedelta(days=31),
-                                  FormRequest.created_at < w.end)
+                                  FormRequest.deadline >= w.start,
+                                  (FormRequest.deadline < w.end)
+                                  | (FormRequest.status == FormRequestStatus.OPEN.value))
         .order_by(FormRequest.deadline, FormRequest.id))).all())
     return [await request_results(session, r) for r in requests]
 

@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
+from bot.i18n import Raw, Translator
 from bot.services.counting import link_counts
 from bot.services.mentoring import exports
 from bot.services.mentoring import vocabulary as vocab
@@ -50,8 +50,8 @@ async def show_home(event: Event, session: AsyncSession, viewer: Viewer, t: Tran
     counts = await exports.summary(session, network_id)
     links = await link_counts(session, network_id)
     text = t("mentoring.coord.title", schools=schools or 0, people=people or 0,
-             links=links_line({**{f"links_{k}": v for k, v in links.by_status.items()}, "links_total": links.total},
-                              t),
+             links=Raw(links_line({**{f"links_{k}": v for k, v in links.by_status.items()},
+                                   "links_total": links.total}, t)),  # already HTML, its values escaped
              sessions=counts["sessions"], confirmed=counts["sessions_confirmed"])
     rows = [
         [(t("mentoring.coord.schools"), CoordCb(a="sch")), (t("mentoring.coord.people"), CoordCb(a="ppl"))],
