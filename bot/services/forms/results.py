@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import Translator
 from bot.services.forms.definitions import Question
+from bot.services.pagination import Page
 from bot.services.forms.library import definition_of
 from db.models.forms import Form, FormRequest, FormResponse
 
@@ -96,3 +98,46 @@ async def request_results(session: AsyncSession, request: FormRequest) -> Reques
             if key in by_id:
                 _add(by_id[key], value)
     return RequestResults(request=request, asked=asked, submitted=submitted, questions=questions)
+
+
+QUESTIONS_PER_PAGE = 4
+TEXTS_PER_QUESTION = 8
+BAR_WIDTH = 10
+
+
+def _bar(count: int, most: int) -> str:
+    filled = round(BAR_WIDTH * count / most) if most else 0
+    return "▇" * filled + "▁" * (BAR_WIDTH - filled)
+
+
+def results_page(results: RequestResults, page: int) -> Page[QuestionResult]:
+    total = len(results.questions)
+    pages = max(1, -(-total // QUESTIONS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    items = results.questions[page * QUESTIONS_PER_PAGE:(page + 1) * QUESTIONS_PER_PAGE]
+    return Page(items=items, page=page, pages=pages, total=total)
+
+
+def results_lines(results: RequestResults, page: Page[QuestionResult], t: Translator) -> list[str]:
+    """The answers in short: averages, a bar per option or mark, and the texts (HTML, values escaped)."""
+    lines = [t("forms.results.title", title=results.request.title),
+             t("forms.results.answered", done=results.submitted, total=results.asked, percent=results.percent)]
+    if not results.submitted:
+        return [*lines, "", t("forms.results.none")]
+    first = page.page * QUESTIONS_PER_PAGE
+    for number, r in enumerate(page.items, start=first + 1):
+        lines += ["", t("forms.results.question", number=number, text=r.question.text, count=r.answered)]
+        if r.average is not None:
+            lines.append(t("forms.results.average", value=f"{r.average:.2f}".replace(".", ",")))
+        distribution = r.distribution()
+        most = max((n for _, n in distribution), default=0)
+        for option, count in distribution:
+            label = t("forms.yes") if option == "yes" and r.question.type == "yesno" else \
+                t("forms.no") if option == "no" and r.question.type == "yesno" else option
+            percent = round(100 * count / r.answered) if r.answered else 0
+            lines.append(t("forms.results.option", bar=_bar(count, most), option=label, count=count, percent=percent))
+        for text in r.texts[:TEXTS_PER_QUESTION]:
+            lines.append(t("forms.results.text", text=text[:300]))
+        if len(r.texts) > TEXTS_PER_QUESTION:
+            lines.append(t("forms.results.more_texts", count=len(r.texts) - TEXTS_PER_QUESTION))
+    return lines
