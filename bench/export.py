@@ -231,9 +231,10 @@ async def measure(url: str, out_dir: str, compare: bool = False) -> dict[str, An
     out = Path(out_dir) / "bench.xlsx"
     async with sessionmaker() as session:
         network = await get_network(session, SLUG)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         written = await write_workbook(session, network, out, clock)
         result["export_s"] = round(time.perf_counter() - started, 2)
+        result["export_cpu_s"] = round(time.process_time() - cpu, 2)  # steady on a shared, busy machine
         result["rss_peak_mb"] = round(_rss_mb(), 1)
         result["sheets"] = written.sheets
         result["file_mb"] = round(out.stat().st_size / 1e6, 1)
@@ -248,9 +249,10 @@ async def measure(url: str, out_dir: str, compare: bool = False) -> dict[str, An
 
         async with sessionmaker() as session:
             network = await get_network(session, SLUG)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             await write_report(session, network, Path(out_dir) / "spravka.docx", clock)
             result["report_s"] = round(time.perf_counter() - started, 2)
+            result["report_cpu_s"] = round(time.process_time() - cpu, 2)
     async with sessionmaker() as session:
         network = await get_network(session, SLUG)
         started = time.perf_counter()
@@ -318,12 +320,14 @@ def main() -> None:
     sheets = ", ".join(f"{title} {rows}" for title, rows in r["sheets"])
     ok = lambda good: "OK" if good else "OVER"  # noqa: E731
     print(f"workbook: {sheets}; file {r['file_mb']} MB")
-    print(f"export: {r['export_s']:.2f} s (target < {TARGET_SECONDS:.0f} s) {ok(r['export_s'] < TARGET_SECONDS)}")
+    print(f"export: {r['export_s']:.2f} s wall, {r['export_cpu_s']:.2f} s CPU (target < {TARGET_SECONDS:.0f} s) "
+          f"{ok(r['export_s'] < TARGET_SECONDS)}")
     print(f"memory: peak RSS {r['rss_peak_mb']:.0f} MB of the whole process (after imports {r['rss_before_mb']:.0f} MB;"
           f" target < {TARGET_MB:.0f} MB) {ok(r['rss_peak_mb'] < TARGET_MB)}; Python allocations peak "
           f"{r['tracemalloc_peak_mb']:.0f} MB (tracemalloc)")
     if "report_s" in r:
-        print(f"the «Аналитическая справка» of the same network (150 schools in the appendix): {r['report_s']:.2f} s")
+        print(f"the «Аналитическая справка» of the same network (150 schools in the appendix): {r['report_s']:.2f} s "
+              f"wall, {r['report_cpu_s']:.2f} s CPU")
     print(f"indicators: network {r['indicators_ms']:.0f} ms, {r['schools']} schools {r['school_cards_ms']:.0f} ms")
     print(f"chart: {r['chart_s'] * 1000:.0f} ms per render (target < {TARGET_CHART * 1000:.0f} ms) "
           f"{ok(r['chart_s'] < TARGET_CHART)}; first render {r['chart_first_s'] * 1000:.0f} ms "

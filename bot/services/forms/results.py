@@ -89,14 +89,15 @@ async def request_results(session: AsyncSession, request: FormRequest) -> Reques
                                   .where(FormResponse.request_id == request.id)
                                   .order_by(FormResponse.submitted_at, FormResponse.id)
                                   .execution_options(yield_per=1000))
-    async for submitted_at, answers in stream:
-        asked += 1
-        if submitted_at is None:
-            continue
-        submitted += 1
-        for key, value in (answers or {}).items():
-            if key in by_id:
-                _add(by_id[key], value)
+    async for partition in stream.partitions(1000):  # one await per batch, not per row
+        for submitted_at, answers in partition:
+            asked += 1
+            if submitted_at is None:
+                continue
+            submitted += 1
+            for key, value in (answers or {}).items():
+                if key in by_id:
+                    _add(by_id[key], value)
     return RequestResults(request=request, asked=asked, submitted=submitted, questions=questions)
 
 
