@@ -100,7 +100,7 @@ def libreoffice_convert(source: Path, to: str, out_dir: Path, *, timeout: int = 
     binary = soffice()
     assert binary, "LibreOffice is not installed"
     if to == "csv":
-        to = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+        to = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"  # cells as shown
     profile = tempfile.mkdtemp(prefix="lo-profile-")
     before = set(out_dir.iterdir()) if out_dir.exists() else set()
     try:
