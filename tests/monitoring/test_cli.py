@@ -88,3 +88,19 @@ async def test_export_after_demo_data_and_a_roadmap_agrees_with_stats(harness: B
     assert list(sheet) == list(school)
     for name, row in sheet.items():
         assert f"{name}: {row[2]}" in school[name]
+
+    # `report` as a process: the справка's indicator table says what /stats says.
+    spravka = tmp_path / "r.docx"
+    printed = cli("report", "--network", "demo", "--out", str(spravka), database_url=database_url).stdout
+    assert "Аналитическая справка сети" in printed and "сохранена" in printed
+    from docx import Document
+
+    table = next(t for t in Document(str(spravka)).tables if t.rows[0].cells[1].text == "Показатель")
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert [r[1] for r in rows] == list(shown)
+    for _, name, value, target, mark in rows:
+        assert shown[name].startswith(mark.split(" ")[0]) and value.split(" (")[0] in shown[name]
+    failed = subprocess.run([sys.executable, str(REPO / "main.py"), "report", "--network", "demo", "--out",
+                             str(tmp_path / "x.docx"), "--school", "СОШ"], capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": database_url}, cwd=REPO, timeout=300)
+    assert failed.returncode == 1 and "подходит несколько школ" in failed.stderr
