@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from io import BytesIO
 
 from aiogram import F, Router
@@ -294,30 +295,22 @@ async def _export(event: Event, session: AsyncSession, viewer: Viewer, t: Transl
         return
     if isinstance(event, CallbackQuery):
         await event.answer()
-    _exporting.add(network.id)
-    started = time.monotonic()
-    status = await target.answer(t("monitoring.export.started", network=network.name))
-    last_edit = [started]
+    async with _job(_exporting, network.id, target, t("monitoring.export.started", network=network.name),
+                    t("monitoring.export.failed"), "export") as status:
 
-    async def progress(step: Progress) -> None:
-        now = time.monotonic()
-        if step.finished or now - last_edit[0] < PROGRESS_EVERY:
-            return
-        last_edit[0] = now
-        with suppress(TelegramBadRequest):
-            await status.edit_text(t("monitoring.export.progress", network=network.name, index=step.index,
-                                     total=step.total, sheet=step.title, rows=step.rows,
-                                     seconds=int(now - started)))
+        async def progress(step: Progress) -> None:
+            if not step.finished:
+                await status.edit(lambda seconds: t("monitoring.export.progress", network=network.name,
+                                                    index=step.index, total=step.total, sheet=step.title,
+                                                    rows=step.rows, seconds=seconds))
 
-    try:
         buffer = BytesIO()
         result = await write_workbook(session, network, buffer, clock, progress=progress)
         data = buffer.getvalue()
         lines = "\n".join(t("monitoring.export.sheet_line", sheet=title, rows=rows) for title, rows in result.sheets)
         summary = t("monitoring.export.done", network=network.name, sheets=lines,
                     seconds=f"{result.seconds:.1f}".replace(".", ","))
-        with suppress(TelegramBadRequest):
-            await status.edit_text(summary)
+        await status.edit(lambda _: summary, force=True)
         if len(data) > FILE_LIMIT:
             await target.answer(t("monitoring.export.too_big", size=round(len(data) / 2**20), slug=network.slug))
             return
@@ -326,12 +319,39 @@ async def _export(event: Event, session: AsyncSession, viewer: Viewer, t: Transl
         await target.answer_document(BufferedInputFile(data, filename=name),
                                      caption=t("monitoring.export.caption", network=network.name,
                                                date=f"{day:%d.%m.%Y %H:%M}"))
-    except Exception:  # noqa: BLE001 - the person gets a plain message, the log gets the traceback
-        log.exception("export of network %s failed", network.id)
+
+
+class _Status:
+    """The one progress message of a long job: edited at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, message: Message) -> None:
+        self.message, self.started, self.last = message, time.monotonic(), time.monotonic()
+
+    async def edit(self, text: Callable[[int], str], *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
         with suppress(TelegramBadRequest):
-            await status.edit_text(t("monitoring.export.failed"))
+            await self.message.edit_text(text(int(now - self.started)))
+
+
+@asynccontextmanager
+async def _job(running: set[int], network_id: int, target: Message, started: str, failed: str,
+               what: str) -> AsyncIterator[_Status]:
+    """One job of a kind per network at a time (marked before any await, so a second press is refused), its
+    progress message, and a failure that reaches the person as `failed` and the log in full."""
+    running.add(network_id)
+    status: _Status | None = None
+    try:
+        status = _Status(await target.answer(started))
+        yield status
+    except Exception:  # noqa: BLE001 - the person gets a plain message, the log gets the traceback
+        log.exception("%s of network %s failed", what, network_id)
+        if status is not None:
+            await status.edit(lambda _: failed, force=True)
     finally:
-        _exporting.discard(network.id)
+        running.discard(network_id)
 
 
 # --- «Аналитическая справка» --------------------------------------------------------------------------
@@ -357,36 +377,21 @@ async def _report(query: CallbackQuery, session: AsyncSession, viewer: Viewer, t
             await _alert(query, t(error.key, **error.values))
             return
     await query.answer()
-    _reporting.add(network.id)
-    started = time.monotonic()
-    status = await target.answer(t("report.chat.started", who=who))
-    last_edit = [started]
+    async with _job(_reporting, network.id, target, t("report.chat.started", who=who), t("report.chat.failed"),
+                    "report") as status:
 
-    async def progress(index: int, total: int, step: str) -> None:
-        now = time.monotonic()
-        if now - last_edit[0] < PROGRESS_EVERY:
-            return
-        last_edit[0] = now
-        with suppress(TelegramBadRequest):
-            await status.edit_text(t("report.chat.progress", who=who, index=index, total=total,
-                                     step=t(f"report.chat.steps.{step}")))
+        async def progress(index: int, total: int, step: str) -> None:
+            await status.edit(lambda _: t("report.chat.progress", who=who, index=index, total=total,
+                                          step=t(f"report.chat.steps.{step}")))
 
-    try:
         buffer = BytesIO()
         result = await write_report(session, network, buffer, clock, school_id=school_id, language=t.language,
                                     progress=progress)
         since, until = f"{result.since:%d.%m.%Y}", f"{result.until:%d.%m.%Y}"
-        with suppress(TelegramBadRequest):
-            await status.edit_text(t("report.chat.done", who=who, since=since, until=until,
-                                     seconds=f"{result.seconds:.1f}".replace(".", ",")))
+        await status.edit(lambda _: t("report.chat.done", who=who, since=since, until=until,
+                                      seconds=f"{result.seconds:.1f}".replace(".", ",")), force=True)
         name = f"spravka-{network.slug}{f'-school{school_id}' if school_id else ''}-{result.until:%Y-%m-%d}.docx"
         await target.answer_document(BufferedInputFile(buffer.getvalue(), filename=name),
                                      caption=t("report.chat.caption", who=who, since=since, until=until))
-    except Exception:  # noqa: BLE001 - the person gets a plain message, the log gets the traceback
-        log.exception("report of network %s failed", network.id)
-        with suppress(TelegramBadRequest):
-            await status.edit_text(t("report.chat.failed"))
-    finally:
-        _reporting.discard(network.id)
 
 

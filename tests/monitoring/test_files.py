@@ -35,6 +35,15 @@ async def _world_with_tricky_names(engine: AsyncEngine, clock: FrozenClock) -> W
         return world
 
 
+async def _tricky_export(engine: AsyncEngine, out: Path) -> Path:
+    clock = FrozenClock(NOW)
+    world = await _world_with_tricky_names(engine, clock)
+    async with make_sessionmaker(engine)() as session:
+        network = await session.get(Network, world.network_id)
+        await write_workbook(session, network, out, clock)
+    return out
+
+
 def test_cells_are_typed_and_text_stays_text(tmp_path: Path) -> None:
     out = tmp_path / "cells.xlsx"
     book = Book(out, tz=timezone.utc)
@@ -95,13 +104,7 @@ def test_the_template_and_invite_links_go_through_the_same_writer() -> None:
 
 
 async def test_the_whole_export_with_tricky_names(engine: AsyncEngine, tmp_path: Path) -> None:
-    clock = FrozenClock(NOW)
-    world = await _world_with_tricky_names(engine, clock)
-    out = tmp_path / "tricky.xlsx"
-    async with make_sessionmaker(engine)() as session:
-        network = await session.get(Network, world.network_id)
-        await write_workbook(session, network, out, clock)
-    wb = check_xlsx(out)  # no formula anywhere, headers agree, every part parses
+    wb = check_xlsx(await _tricky_export(engine, tmp_path / "tricky.xlsx"))  # no formula anywhere, headers agree, every part parses
     people = [r for r in wb["Участники"].iter_rows(values_only=True)]
     bell = next(r for r in people if r[0] and r[0].startswith("Звонкова"))
     assert bell[0] == "Звонкова  Анна Петровна" and bell[1] == FORMULA_SCHOOL
@@ -113,12 +116,7 @@ async def test_the_whole_export_with_tricky_names(engine: AsyncEngine, tmp_path:
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed (apt-get install libreoffice-calc)")
 async def test_libreoffice_opens_the_export_and_keeps_names_as_text(engine: AsyncEngine, tmp_path: Path) -> None:
-    clock = FrozenClock(NOW)
-    world = await _world_with_tricky_names(engine, clock)
-    out = tmp_path / "lo.xlsx"
-    async with make_sessionmaker(engine)() as session:
-        network = await session.get(Network, world.network_id)
-        await write_workbook(session, network, out, clock)
+    out = await _tricky_export(engine, tmp_path / "lo.xlsx")
     written = libreoffice_convert(out, "csv", tmp_path / "csv")
     sheets = {path.stem.split("-", 1)[1]: list(csv.reader(path.open(encoding="utf-8"))) for path in written}
     assert set(sheets) >= {"Участники", "Школы", "Встречи", "Показатели"}
