@@ -41,7 +41,7 @@ from bot.i18n import Translator
 from bot.services.clock import Clock, FrozenClock
 from bot.services.counting import ACTIVE, count_if, link_counts, measure_counts
 from bot.services.errors import DomainError
-from bot.services.export.events import event_state
+from bot.services.export.events import event_state, turnout
 from bot.services.forms.results import QuestionResult, request_results
 from bot.services.mentoring import vocabulary as vocab
 from bot.services.mentoring.reminders import quiet_since
@@ -49,8 +49,8 @@ from bot.services.monitoring import Card, network_card, school_card, school_card
 from bot.services.monitoring.periods import Period, local_midnight
 from bot.services.monitoring.texts import definition_lines, school_status
 from bot.services.xlsx import clean_text
-from db.models import (Attendance, Event, EventStatus, LinkMember, Membership, MentoringLink, MentoringSession,
-                       Network, School, Side, Signup, SignupStatus, User)
+from db.models import (Event, EventStatus, LinkMember, Membership, MentoringLink, MentoringSession, Network,
+                       School, Side, User)
 from db.models.forms import FormRequest, FormRequestStatus
 
 FONT = "Times New Roman"
@@ -335,11 +335,7 @@ async def _events(session: AsyncSession, network: Network, w: Window, now: datet
     held = [e for e in events if event_state(e, now) == "held"]
     if not held:
         return []
-    ids = [e.id for e in held]
-    going = dict((await session.execute(select(Signup.event_id, func.count()).where(
-        Signup.event_id.in_(ids), Signup.status == SignupStatus.GOING.value).group_by(Signup.event_id))).all())
-    came = dict((await session.execute(select(Attendance.event_id, func.count()).where(
-        Attendance.event_id.in_(ids)).group_by(Attendance.event_id))).all())
+    going, came = await turnout(session, [e.id for e in held])
     rows = []
     for number, e in enumerate(held, start=1):
         start = (e.starts_at or e.ends_at).astimezone(w.tz)

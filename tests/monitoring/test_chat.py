@@ -1,10 +1,8 @@
 """Monitoring from the user's side: /stats, the chart, the drill-down, targets, «Выгрузка», own summaries."""
 from __future__ import annotations
 
-from io import BytesIO
 
 import pytest
-from openpyxl import load_workbook
 
 from handlers import monitoring as monitoring_handlers
 from keyboards.monitoring import StatsCb

@@ -2,12 +2,10 @@
 «Показатели» sheet saying exactly what the chat card says."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from io import BytesIO
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.i18n import Translator

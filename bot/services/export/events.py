@@ -76,6 +76,15 @@ def _event_day(starts_at: datetime | None, ends_at: datetime | None, p: Period) 
     return (ends_at - timedelta(seconds=1)).astimezone(p.tz).date() if ends_at is not None else None
 
 
+async def turnout(session: AsyncSession, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per event: people signed up «пойду», people marked present."""
+    going = dict((await session.execute(select(Signup.event_id, func.count()).where(
+        Signup.event_id.in_(ids), Signup.status == SignupStatus.GOING.value).group_by(Signup.event_id))).all())
+    came = dict((await session.execute(select(Attendance.event_id, func.count()).where(
+        Attendance.event_id.in_(ids)).group_by(Attendance.event_id))).all())
+    return going, came
+
+
 async def events_rows(session: AsyncSession, network: Network, p: Period, t: Translator, *,
                       chunk: int = CHUNK) -> AsyncIterator[list[tuple[Any, ...]]]:
     yield [event_headers(t)]
@@ -86,11 +95,7 @@ async def events_rows(session: AsyncSession, network: Network, p: Period, t: Tra
                                              .order_by(Event.id).limit(chunk))).all())
         if not events:
             return
-        ids = [e.id for e in events]
-        going = dict((await session.execute(select(Signup.event_id, func.count()).where(
-            Signup.event_id.in_(ids), Signup.status == SignupStatus.GOING.value).group_by(Signup.event_id))).all())
-        came = dict((await session.execute(select(Attendance.event_id, func.count()).where(
-            Attendance.event_id.in_(ids)).group_by(Attendance.event_id))).all())
+        going, came = await turnout(session, [e.id for e in events])
         rows = []
         for e in events:
             dates = "; ".join(format_slot(s, p.tz, t) for s in slots(e))

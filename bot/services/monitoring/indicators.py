@@ -21,7 +21,6 @@ measures_end    the same, done by 31 May (target ≥90%)
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
