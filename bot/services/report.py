@@ -54,6 +54,8 @@ from db.models import (Event, EventStatus, LinkMember, Membership, MentoringLink
 from db.models.forms import FormRequest, FormRequestStatus
 
 FONT = "Times New Roman"
+EMOJI_FONT = "Segoe UI Emoji"  # Word's emoji font; LibreOffice falls back to any font that has the sign
+MARKS = "✅⚠⏳▫"
 BODY_PT, TABLE_PT = 14, 12
 TEXTS_SHOWN = 5  # answers quoted per open question
 QUIET_SHOWN = 50  # the quietest pairs listed; the count says how many there are, the workbook lists all
@@ -207,7 +209,14 @@ class Doc:
                 paragraph.paragraph_format.first_line_indent = None
                 if r == 0 or (isinstance(value, (int, float)) and not isinstance(value, bool)):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                run = paragraph.add_run(clean_text("" if value is None else str(value)))
+                text = clean_text("" if value is None else str(value))
+                if r and text[:1] in MARKS:  # ✅ ⚠️ ⏳ ▫️ in an emoji font, the words after it in the body font
+                    mark, text = text.split(" ", 1) if " " in text else (text, "")
+                    symbol = paragraph.add_run(mark + " ")
+                    symbol.font.size = Pt(TABLE_PT)
+                    symbol.font.name = EMOJI_FONT
+                    symbol._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:cs"), EMOJI_FONT)
+                run = paragraph.add_run(text)
                 run.font.size = Pt(TABLE_PT)
                 run.bold = r == 0
         self.doc.add_paragraph()
@@ -409,17 +418,20 @@ def _question_rows(results: Sequence[QuestionResult], t: Translator) -> list[tup
 
 def _conclusion(card: Card, events: list[tuple[Any, ...]], quiet: list[tuple[Any, ...]], t: Translator,
                 done: int, due: int) -> list[str]:
-    from bot.services.monitoring.texts import name, value_text
+    from bot.services.monitoring.texts import name, target_text, value_text
 
     judged = [i for i in card.indicators if i.status in ("ok", "behind", "pending")]
     ok = [i for i in judged if i.status == "ok"]
     behind = [i for i in judged if i.status == "behind"]
     pending = [i for i in judged if i.status == "pending"]
-    lines = [_p(t, "report.conclusion.reached", ok=len(ok), total=len(judged),
-                names=", ".join(f"«{name(i, t)}» ({value_text(i, t)})" for i in ok) or "—")]
+    if ok:
+        lines = [_p(t, "report.conclusion.reached", ok=len(ok), total=len(judged),
+                    names=", ".join(f"«{name(i, t)}» ({value_text(i, t)})" for i in ok))]
+    else:
+        lines = [_p(t, "report.conclusion.none_reached", total=len(judged))]
     for i in behind:
         lines.append(_p(t, "report.conclusion.behind", name=name(i, t), value=value_text(i, t),
-                        target=i.target, advice=_p(t, f"report.advice.{i.key}")))
+                        target=target_text(i, t), advice=_p(t, f"report.advice.{i.key}")))
     if pending:
         lines.append(_p(t, "report.conclusion.pending",
                         names=", ".join(f"«{name(i, t)}» ({value_text(i, t)})" for i in pending)))
