@@ -88,6 +88,9 @@ async def test_definitions_are_one_tap_away_and_say_the_same_everywhere(harness:
     card = sent[1].plain_text or ""
     links = next(line for line in card.splitlines() if line.startswith("🤝"))
     assert links == "🤝 Пары и группы: активных 1 из 2 (предложено: 1)"
+    measures = next(line for line in card.splitlines() if line.startswith("🗺"))
+    assert measures == ("🗺 Меры дорожной карты на 2026/27 учебный год: выполнено 1 из 4; всего мер в дорожной "
+                        "карте — 5 (без срока: 1)")
     await coordinator.press("Как считаем")
     text = coordinator.joined()
     assert "Как считаются показатели" in text and "Активные пары и группы. Пары и группы со статусом «активна»" in text
@@ -99,6 +102,13 @@ async def test_definitions_are_one_tap_away_and_say_the_same_everywhere(harness:
     assert links in home  # the mentoring home counts pairs as /stats does
     await coordinator.press("Как считаем")
     assert "Как считаются показатели" in coordinator.joined()
+
+    await coordinator.command("menu")
+    await coordinator.press("Дорожная карта")
+    panel = coordinator.joined()
+    assert "% мер реализовано: 20% (1 из 5)" in panel  # every measure of the roadmap…
+    assert measures in panel  # …and this school year's, as /stats counts them
+    assert "Как считаем" in " ".join(coordinator.buttons())
 
 
 async def test_the_chart_reads_on_a_phone(harness: BotHarness) -> None:
