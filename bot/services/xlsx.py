@@ -116,6 +116,11 @@ class Sheet:
             self.ws.write_string(0, 0, clean_text(caption), book.formats["caption"])
             self.row = 1
         self.header_row = self.row
+        # Rows are flushed as soon as the next one starts (constant memory), so the header's height is set now:
+        # lines a header wraps into at the narrowest width its column can get (widths only grow with data).
+        narrow = self.widths or [min(max(len(h), MIN_WIDTH), HEADER_WIDTH) + 2 for h in self.header]
+        lines = max((math.ceil(len(h) / max(w - 2, 1)) for h, w in zip(self.header, narrow)), default=1)
+        self.ws.set_row(self.header_row, 15 * max(1, min(lines, 4)))
         for col, text in enumerate(self.header):
             self.ws.write_string(self.header_row, col, text, book.formats["header"])
         self.row += 1
@@ -215,8 +220,6 @@ class Sheet:
         widths = self.widths if self.widths is not None else fitted_widths(self.header, self._sample)
         for col, width in enumerate(widths):
             ws.set_column(col, col, width)
-        lines = max((math.ceil(len(h) / max(w - 2, 1)) for h, w in zip(self.header, widths)), default=1)
-        ws.set_row(self.header_row, 15 * max(1, min(lines, 4)))
         ws.freeze_panes(self.header_row + 1, 0)
         ws.autofilter(self.header_row, 0, max(self._last_data_row, self.header_row), last_col)
         ws.set_landscape()

@@ -99,6 +99,8 @@ def test_the_not_reached_list_holds_a_formula_looking_school_as_text() -> None:
 def test_the_template_and_invite_links_go_through_the_same_writer() -> None:
     template = check_xlsx(template_xlsx())
     assert all(ws.freeze_panes == "A2" and ws.auto_filter.ref for ws in template.worksheets)
+    # «ОУ с низкими образовательными результатами» wraps into two lines: the header row is two lines tall.
+    assert template["Пары школ"].row_dimensions[1].height == 30
     invites = check_xlsx(invites_xlsx([(FORMULA_SCHOOL, "https://t.me/bot?start=abc")]))
     assert list(invites.active.iter_rows(values_only=True))[1] == (FORMULA_SCHOOL, "https://t.me/bot?start=abc")
 
