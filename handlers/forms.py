@@ -3,13 +3,14 @@ sending a form to an audience with a deadline, the status board, uploading a for
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 from typing import Any
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,9 +18,11 @@ from bot.i18n import Raw, Translator
 from bot.services import networks as network_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
-from bot.services.forms import answering, board, library, requests, upload
+from bot.services.forms import answering, board, library, requests, results, upload
+from bot.services.forms.export import answers_sheet
 from bot.services.forms.definitions import AnswerError, DefinitionError, Definition, Question, is_answered
 from bot.services.forms.messages import local_date
+from bot.services.xlsx import table_xlsx
 from bot.viewer import Viewer
 from db.models import Form, FormRequest, FormRequestStatus, Network, School
 from handlers.common import show, show_menu
@@ -582,6 +585,25 @@ async def board_view(query: CallbackQuery, callback_data: FormBoardCb, session: 
     except DomainError as error:
         await query.answer(t(error.key, **error.values), show_alert=True)
         return
+    if callback_data.s == kb.RESULTS:
+        found = await results.request_results(session, request)
+        page = results.results_page(found, callback_data.p)
+        await show(query, _fit(results.results_lines(found, page, t)), kb.results_markup(request.id, page, t))
+        return
+    if callback_data.s == kb.REMIND:
+        try:
+            queued, waiting = await requests.remind_unanswered(session, request, clock)
+        except DomainError as error:
+            await query.answer(t(error.key, **error.values), show_alert=True)
+            return
+        key = "forms.results.reminded" if queued else (
+            "forms.results.already_reminded" if waiting else "forms.results.all_answered")
+        await query.answer(t(key, count=queued), show_alert=True)
+        await _board(query, session, t, clock, request, 0)
+        return
+    if callback_data.s == kb.ANSWERS_FILE:
+        await _answers_file(query, session, request, t)
+        return
     if callback_data.s < 0:
         await _board(query, session, t, clock, request, callback_data.p)
         return
@@ -604,6 +626,21 @@ async def board_view(query: CallbackQuery, callback_data: FormBoardCb, session: 
             line += " " + t("forms.board.person_unreachable")
         lines.append(line)
     await show(query, _fit(lines), kb.people_markup(request.id, callback_data.s, people, t))
+
+
+async def _answers_file(query: CallbackQuery, session: AsyncSession, request: FormRequest, t: Translator) -> None:
+    """This request's sent answers as a workbook (the one XLSX writer: dates are dates, texts stay texts)."""
+    sheet = await answers_sheet(session, request.network_id, request_id=request.id)
+    rows = [row async for row in sheet.rows()]
+    network = await session.get(Network, request.network_id)
+    buffer = BytesIO()
+    table_xlsx(buffer, t("forms.results.sheet"), sheet.headers, rows, caption=request.title,
+               tz=requests.network_tz(network))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer_document(
+            BufferedInputFile(buffer.getvalue(), filename=f"answers-{request.id}.xlsx"),
+            caption=t("forms.results.file_caption", title=request.title, count=len(rows)))
 
 
 async def _close(query: CallbackQuery, data: FormCoordCb, state: FSMContext, session: AsyncSession,

@@ -43,9 +43,12 @@ class FormCoordCb(CallbackData, prefix="fc"):
 
 class FormBoardCb(CallbackData, prefix="fb"):
     r: int  # request id
-    s: int = -1  # -1 the overview, 0 people without a school, else a school id
+    s: int = -1  # -1 the overview, 0 people without a school, else a school id; RESULTS, REMIND, ANSWERS_FILE
+    # below: the views and actions of the board itself
     p: int = 0
 
+
+RESULTS, REMIND, ANSWERS_FILE = -2, -3, -4  # FormBoardCb.s of the board's own views and actions
 
 AUDIENCE_CODES = ("everyone", "participants", "mentors", "coordinators", "shnor", "schools", "links")
 DEADLINE_DAYS = (3, 7, 14, 30)
@@ -250,6 +253,13 @@ def board_markup(request_id: int, page: Page[SchoolRow], t: Translator, *, is_op
         nav.append(InlineKeyboardButton(text="▶️", callback_data=FormBoardCb(r=request_id, p=page.page + 1).pack()))
     if nav:
         builder.row(*nav)
+    builder.row(InlineKeyboardButton(text=t("forms.results.button"),
+                                     callback_data=FormBoardCb(r=request_id, s=RESULTS).pack()),
+                InlineKeyboardButton(text=t("forms.results.file"),
+                                     callback_data=FormBoardCb(r=request_id, s=ANSWERS_FILE).pack()))
+    if is_open:
+        builder.row(InlineKeyboardButton(text=t("forms.results.remind"),
+                                         callback_data=FormBoardCb(r=request_id, s=REMIND).pack()))
     builder.row(InlineKeyboardButton(text=t("forms.board.refresh"),
                                      callback_data=FormBoardCb(r=request_id, p=page.page).pack()))
     if is_open:
@@ -264,6 +274,17 @@ def people_markup(request_id: int, school_id: int, page: Page, t: Translator) ->
     nav = _nav(page, FormBoardCb, t, r=request_id, s=school_id)  # type: ignore[arg-type]
     if nav:
         builder.row(*nav)
+    builder.row(InlineKeyboardButton(text=t("forms.board.back"), callback_data=FormBoardCb(r=request_id).pack()))
+    return builder.as_markup()
+
+
+def results_markup(request_id: int, page: Page, t: Translator) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    nav = _nav(page, FormBoardCb, t, r=request_id, s=RESULTS)  # type: ignore[arg-type]
+    if nav:
+        builder.row(*nav)
+    builder.row(InlineKeyboardButton(text=t("forms.results.file"),
+                                     callback_data=FormBoardCb(r=request_id, s=ANSWERS_FILE).pack()))
     builder.row(InlineKeyboardButton(text=t("forms.board.back"), callback_data=FormBoardCb(r=request_id).pack()))
     return builder.as_markup()
 

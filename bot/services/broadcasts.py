@@ -25,6 +25,7 @@ from bot.services import audiences, outbox
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.pagination import Page, paginate
+from bot.services.xlsx import table_xlsx
 from db.models.core import Membership, Network, School, User
 from db.models.outbox import Broadcast, BroadcastStatus, OutboxMessage, OutboxStatus, Priority
 
@@ -241,8 +242,9 @@ async def mark_progress_message(session: AsyncSession, broadcast_id: int, chat_i
 
 
 def reason_key(status: str, reason: str | None) -> str:
-    """A row's outcome in plain words: the locale key under `broadcast.reasons.` (Telegram's own wording
-    is English and technical; it stays in the file's last column for whoever needs it)."""
+    """A row's outcome in plain words: the locale key under `broadcast.reasons.` (and `broadcast.advice.`).
+    Telegram's own wording is English and technical, so it never reaches the coordinator; it stays in the
+    outbox row and the log."""
     low = (reason or "").lower()
     if status in ("unreachable", "skipped"):
         if status == "skipped" and not reason:
@@ -306,28 +308,18 @@ async def watched(session: AsyncSession, now: datetime) -> list[Watched]:
 
 
 def report_xlsx(rows: Sequence[UnreachedRow], language: str = "ru", *, title: str | None = None) -> bytes:
-    """The coordinator's file: who did not get the broadcast, with the reason in plain words."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+    """The coordinator's file: who did not get the broadcast, why, in plain words, and what can be done.
+    Written by the one XLSX writer, so a name like «=HYPERLINK(…)» stays text and a control character in
+    a name becomes a space instead of breaking the file."""
     t = Translator(language)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t("broadcast.xlsx.sheet")
-    if title:
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True)
     header = [t("broadcast.xlsx.name"), t("broadcast.xlsx.username"), t("broadcast.xlsx.school"),
-              t("broadcast.xlsx.status"), t("broadcast.xlsx.reason"), t("broadcast.xlsx.telegram")]
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+              t("broadcast.xlsx.status"), t("broadcast.xlsx.reason"), t("broadcast.xlsx.advice")]
+    lines = []
     for row in rows:
-        sheet.append([row.full_name or t("broadcast.xlsx.no_name"), f"@{row.username}" if row.username else "",
-                      row.school or "", t(f"broadcast.xlsx.statuses.{row.status}"),
-                      t(f"broadcast.reasons.{reason_key(row.status, row.reason)}"), row.reason or ""])
-    for column, width in zip("ABCDEF", (38, 20, 40, 22, 40, 60)):
-        sheet.column_dimensions[column].width = width
+        key = reason_key(row.status, row.reason)
+        lines.append((row.full_name or t("broadcast.xlsx.no_name"), f"@{row.username}" if row.username else "",
+                      row.school or "", t(f"broadcast.xlsx.statuses.{row.status}"), t(f"broadcast.reasons.{key}"),
+                      t(f"broadcast.advice.{key}")))
     buffer = io.BytesIO()
-    book.save(buffer)
+    table_xlsx(buffer, t("broadcast.xlsx.sheet"), header, lines, caption=title)
     return buffer.getvalue()

@@ -14,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Raw, Translator
 from bot.services.clock import Clock
+from bot.services.counting import measure_counts
 from bot.services.errors import DomainError
 from bot.services.events import core, lifecycle, messages, reminders
 from bot.services.events.times import Slot, format_slot, parse_typed, zone
+from bot.services.monitoring.periods import Period
+from bot.services.monitoring.texts import measures_line
 from bot.viewer import Viewer
 from db.models import Event, Network
 from handlers.common import show
@@ -24,6 +27,7 @@ from handlers.events.common import card, coordinating, event_for, explain, refus
 from keyboards import events as kb
 from keyboards.callbacks import MenuCb
 from keyboards.events import EvCb, EvListCb, EvMeasureCb, EvOffsetCb, EvSetCb
+from keyboards.monitoring import StatsCb
 
 router = Router(name="events.manage")
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -52,7 +56,8 @@ class EventEdit(StatesGroup):
 
 @router.callback_query(MenuCb.filter(F.action == "roadmap"))
 @router.callback_query(EvCb.filter(F.a == "panel"))
-async def panel(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator) -> None:
+async def panel(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
+                clock: Clock) -> None:
     membership = coordinating(viewer)
     if membership is None:
         await refuse(query, t)
@@ -62,10 +67,14 @@ async def panel(query: CallbackQuery, state: FSMContext, session: AsyncSession, 
     offsets = ", ".join(t(f"events.offsets.label.{c}") for c in reminders.offsets_of(membership.network))
     text = t("events.panel.title", network=membership.network.name, done=progress.done, total=progress.total,
              percent=progress.percent, offsets=offsets)
+    period = Period.of(membership.network, clock.now())
+    measures = await measure_counts(session, membership.network_id, period)
+    text += "\n\n" + measures_line(measures.extras(), period, t)  # the same line as /stats shows
     rows = [[kb.button(t("events.panel.import"), EvCb(a="import")), kb.button(t("events.panel.new"), EvCb(a="new"))],
             [kb.button(t("events.panel.measures"), EvCb(a="measures")),
              kb.button(t("events.panel.offsets"), EvCb(a="offsets"))],
-            [kb.button(t("events.panel.events"), EvListCb(f="all"))], kb.back_to_menu_row(t)]
+            [kb.button(t("events.panel.events"), EvListCb(f="all"))],
+            [kb.button(t("monitoring.buttons.definitions"), StatsCb(a="defs"))], kb.back_to_menu_row(t)]
     await show(query, text, kb.markup(rows))
 
 

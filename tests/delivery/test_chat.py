@@ -107,7 +107,8 @@ async def test_formatted_text_to_the_whole_network_with_progress_report_and_file
     assert rows[1][:5] == ("ФИО", "Имя в Telegram", "Школа", "Итог", "Причина")
     people = {row[0]: row for row in rows[2:]}
     assert set(people) == {"Учитель 01 Иванович", "Учитель 03 Иванович"}
-    assert people["Учитель 01 Иванович"][4] == "заблокировал(а) бота"
+    assert people["Учитель 01 Иванович"][4:6] == ("бот заблокирован пользователем",
+                                                  "Попросите открыть бота и нажать «Перезапустить» или «Старт»")
     assert people["Учитель 03 Иванович"][3] == "недоступен заранее"
     _no_technical_text(coordinator)
 

@@ -1,16 +1,15 @@
 """Monitoring from the user's side: /stats, the chart, the drill-down, targets, «Выгрузка», own summaries."""
 from __future__ import annotations
 
-from io import BytesIO
 
 import pytest
-from openpyxl import load_workbook
 
 from handlers import monitoring as monitoring_handlers
 from keyboards.monitoring import StatsCb
 from tests.fakes.telegram_api import Sent
 from tests.harness import BotHarness, Person
 from tests.monitoring.world import COORDINATOR, MENTOR, OTHER_COORDINATOR, TEACHERS, World, build
+from tests.xlsx_check import check_xlsx
 
 
 async def setup(h: BotHarness) -> World:
@@ -140,12 +139,12 @@ async def test_export_in_chat_shows_progress_and_agrees_with_stats(harness: BotH
     assert "Выгрузка готова" in edits[-1] and "• Встречи: 3" in edits[-1]
     document = next(s for s in sent if s.method == "sendDocument")
     assert document.result["document"]["file_name"] == "kirovsk-2026-11-24.xlsx"
-    wb = load_workbook(BytesIO(file_bytes(harness, document, "document")))
+    wb = check_xlsx(file_bytes(harness, document, "document"))
     assert wb.sheetnames == ["Участники", "Школы", "Пары и группы", "Встречи", "Мероприятия", "Посещаемость",
                              "Анкеты", "Показатели"]
     rows = [r for r in wb["Показатели"].iter_rows(min_row=2, values_only=True) if r[0] == "Вся сеть"]
     assert [r[1] for r in rows] == list(shown)
-    for scope, name, value, count, of, percent, target, status_text, period in rows:
+    for scope, name, value, count, of, percent, target_value, target, status_text, period in rows:
         line = shown[name]
         assert f"{name}: {value}" in line, line
         if of is not None and percent is not None:
@@ -183,7 +182,7 @@ async def test_participants_and_mentors_see_their_own_summary(harness: BotHarnes
     mentor = harness.person(MENTOR)
     await mentor.command("stats")
     text = mentor.joined()
-    assert "Пары и группы: наставник — 1, наставляемый — 0" in text
+    assert "Активные пары и группы: как наставник — 1, как наставляемый — 0" in text
     assert "Встречи в моих парах: за учебный год — 3, в этом месяце — 2" in text
     assert "Цели ИППР: выполнено 1 из 2 (50%)" in text and "Просрочено целей: 1" in text
 

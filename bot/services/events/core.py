@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audiences
 from bot.services.clock import Clock
+from bot.services.counting import measure_totals
 from bot.services.errors import DomainError
 from bot.services.pagination import PAGE_SIZE, Page, paginate
 from bot.services.roadmap import ALL_KINDS, EVENT_KINDS, TASK_KINDS
@@ -259,12 +260,10 @@ class Progress:
 
 
 async def measures_progress(session: AsyncSession, network_id: int) -> Progress:
-    """Roadmap measures (document, monitoring, survey rows) ticked as done, of all that aren't cancelled."""
-    stmt = (select(func.count(), func.count(Event.done_at))
-            .where(Event.network_id == network_id, Event.is_task.is_(True),
-                   Event.status != EventStatus.CANCELLED.value))
-    total, done = (await session.execute(stmt)).one()
-    return Progress(int(done or 0), int(total or 0))
+    """Roadmap measures (document, monitoring, survey rows) ticked as done, of all that aren't cancelled —
+    counted by bot/services/counting.py, like every other screen's measures."""
+    done, total = await measure_totals(session, network_id)
+    return Progress(done, total)
 
 
 async def measures_page(session: AsyncSession, network_id: int, page: int, size: int = PAGE_SIZE) -> Page[Event]:

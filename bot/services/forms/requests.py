@@ -326,3 +326,34 @@ async def request_for_network(session: AsyncSession, request_id: int, network_id
     if request is None or request.network_id != network_id:
         raise DomainError("forms.request.not_found")
     return request
+
+
+async def remind_unanswered(session: AsyncSession, request: FormRequest, clock: Clock) -> tuple[int, int]:
+    """Queues a reminder to exactly those asked who have not sent their answers (and can be reached).
+    One such reminder per person per day: a second tap the same day queues nothing new.
+    Returns (queued now, not answered in all)."""
+    if request.status != OPEN:
+        raise DomainError("forms.board.remind_closed")
+    network = await session.get(Network, request.network_id)
+    tz = network_tz(network)
+    waiting = list((await session.scalars(select(FormResponse.user_id).where(
+        FormResponse.request_id == request.id, FormResponse.submitted_at.is_(None)))).all())
+    members = await members_by_ids(session, request.network_id, waiting)
+    form = await session.get(Form, request.form_id)
+    questions = len(definition_of(form)) if form is not None else 0
+    day = clock.now().astimezone(tz).date().isoformat()
+    cache: dict[str, dict[str, Any]] = {}
+
+    def body(language: str) -> dict[str, Any]:
+        if language not in cache:
+            cache[language] = messages.payload("remind", language=language, request_id=request.id,
+                                               title=request.title, deadline=request.deadline, tz=tz,
+                                               questions=questions)
+        return cache[language]
+
+    rows = [{"chat_id": m.telegram_id, "user_id": m.user_id, "network_id": request.network_id,
+             "payload": body(m.language), "kind": "reminder", "topic": "form_reminders",
+             "dedupe_key": f"form:{request.id}:user:{m.user_id}:asked:{day}"}
+            for m in members if m.can_receive]
+    queued = await outbox.enqueue_many(session, rows, clock=clock)
+    return queued, len(waiting)
