@@ -14,6 +14,17 @@ from aiogram import Bot
 
 from bot.app import App
 from tests.fakes.telegram_api import FakeTelegram, Sent
+from tests.ux import has_way_out, reply_problems
+
+
+import os
+_REPORT = os.environ.get("UX_REPORT")
+
+
+def _report(line: str) -> None:
+    import os as _os
+    with open(_REPORT, "a") as fh:  # type: ignore[arg-type]
+        fh.write(f"{_os.environ.get('PYTEST_CURRENT_TEST', '').split(' ')[0]} {line}\n")
 
 
 @dataclass
@@ -35,6 +46,8 @@ class Person:
     async def _feed(self, update: dict) -> list[Sent]:
         self._mark = self.fake.last_seq
         await self.harness.feed(update)
+        await self.harness.check_replies(self._mark)
+        await self.harness.check_way_out(self)
         return self.new()
 
     def new(self) -> list[Sent]:
@@ -100,8 +113,61 @@ class BotHarness:
     bot: Bot
     fake: FakeTelegram
 
+    checks: bool = True  # every reply is read as a person reads it (tests/ux.py); off only to show a failure
+    allowed_words: set[str] = field(default_factory=set)  # Latin a test typed itself (a broadcast in English)
+
     async def feed(self, update: dict) -> None:
         await self.app.dispatcher.feed_raw_update(self.bot, update)
+
+    async def _languages(self, chat_ids: set[int]) -> dict[int, str]:
+        from sqlalchemy import select
+
+        from db.models import User
+
+        async def work(session):  # type: ignore[no-untyped-def]
+            rows = await session.execute(select(User.telegram_id, User.language).where(User.telegram_id.in_(chat_ids)))
+            return {int(chat): language for chat, language in rows}
+
+        return await self.in_db(work) if chat_ids else {}
+
+    async def check_replies(self, since: int) -> None:
+        """Every message sent or edited since `since` reads as plain, kind Russian (tests/ux.py)."""
+        if not self.checks:
+            return
+        fresh = [s for s in self.fake.sent if s.seq > since and isinstance(s.chat_id, int) and s.chat_id > 0]
+        languages = await self._languages({int(s.chat_id) for s in fresh})
+        for sent in fresh:
+            text = sent.plain_text or ""
+            english = languages.get(int(sent.chat_id), "ru") == "en"
+            texts = [text] + [label for label in sent.button_texts]
+            problems = [p for part in texts for p in reply_problems(part, english=english, allowed=self.allowed_words)]
+            if problems and _REPORT:
+                _report(f"REPLY {problems} :: {text[:300]!r}")
+                continue
+            assert not problems, f"reply to {sent.chat_id} ({sent.method}): {problems}\n---\n{text}"
+
+    async def check_way_out(self, person: Person) -> None:
+        """A person the bot waits for (a dialog step) can always leave with a button."""
+        if not self.checks:
+            return
+        from aiogram.fsm.storage.base import StorageKey
+
+        key = StorageKey(bot_id=self.bot.id, chat_id=person.user_id, user_id=person.user_id)
+        async with self.app.sessionmaker() as session:
+            from bot.fsm_storage import update_session
+
+            token = update_session.set(session)
+            try:
+                state = await self.app.storage.get_state(key)
+            finally:
+                update_session.reset(token)
+        if state is None:
+            return
+        buttons = person.buttons()
+        if _REPORT and not has_way_out(buttons):
+            _report(f"WAYOUT {state} :: {buttons} :: {(person.new() or [None])[-1] and person.new()[-1].plain_text!r}")
+            return
+        assert has_way_out(buttons), f"{person.user_id} is in {state} with no way out; buttons: {buttons}"
 
     def person(self, user_id: int, **profile: Any) -> Person:
         return Person(self, user_id, **profile)
@@ -114,7 +180,10 @@ class BotHarness:
 
         limiter = RateLimiter.from_settings(self.app.settings)
         sender = Sender(self.app.sessionmaker, AiogramTransport(self.bot), limiter, self.app.clock)
-        return await sender.drain()
+        mark = self.fake.last_seq
+        drained = await sender.drain()
+        await self.check_replies(mark)
+        return drained
 
     async def in_db(self, work: Callable[..., Any]) -> Any:
         async with self.app.sessionmaker.begin() as session:

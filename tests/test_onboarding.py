@@ -13,6 +13,7 @@ from db.models import JoinRequest, Membership, Role, SchoolStatus, User
 from keyboards.callbacks import ForgetCb, JoinDecisionCb, MenuCb, NetworkPickCb
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
+from tests.mentoring.chat import delivered
 
 TEACHER = 700_001
 COORDINATOR = 700_002
@@ -121,8 +122,10 @@ async def test_teacher_registers_by_invite_with_a_wrong_answer_on_the_way(harnes
     assert membership.is_participant and not membership.is_coordinator
     assert membership.school_id is not None
 
-    await teacher.command("start", code)  # single-use code, already used
-    assert "уже использовано" in teacher.joined()
+    await teacher.command("start", code)  # her own single-use code, opened again: she is already in
+    assert "Вы уже в сети «Кировский район»" in teacher.joined()
+    assert "использовано" not in teacher.joined() and "новую ссылку" not in teacher.joined()
+    assert any("Профиль" in b for b in teacher.buttons()), "the menu, not a request for a new link"
     await teacher.command("start")
     assert any("Профиль" in b for b in teacher.buttons()), "a registered /start shows the menu"
 
@@ -244,18 +247,33 @@ async def test_admin_creates_a_network_and_a_coordinator_joins(harness: BotHarne
     link = admin.new()[-1].caption or ""
     code = link.split("?start=")[1].split()[0]
 
+    assert any("В меню" in b for b in admin.buttons()), "the QR message leads on"
+
     coordinator = harness.person(COORDINATOR)
     await coordinator.command("start", code)
+    assert "Вас приглашают в сеть «Сетевое наставничество Лужского района»" in coordinator.joined()
     await coordinator.press("Согласен")
     await coordinator.send("Орлова Галина Ивановна")
-    await coordinator.press("Моей школы нет в списке")
-    await coordinator.send("Комитет образования")
+    # A coordinator works for the method service: no school, no subjects — name, position, and the menu.
+    assert "Ваша должность" in coordinator.joined()
     await coordinator.press("Методист")
-    await coordinator.press("пропустить")
-    assert any("Пригласить" in b for b in coordinator.buttons())
+    text = coordinator.joined()
+    assert "Добро пожаловать" in text and "Роль: координатор" in text and "участник" not in text
+    buttons = coordinator.buttons()
+    assert any("Пригласить" in b for b in buttons)
+    assert not any("Мой наставник" in b for b in buttons), "a coordinator has no mentor to look for"
+
+    await delivered(harness, admin)
+    assert "новый координатор: Орлова Галина Ивановна (Методист)" in admin.joined(), "the administrator is told"
+
     await coordinator.press("Пригласить")
     await coordinator.press("участник: одна ссылка")
     assert coordinator.new()[-1].method == "sendPhoto"
+
+    await admin.command("start")
+    assert "Сети и координаторы" in " ".join(admin.buttons()), "an administrator's /start is the menu"
+    await admin.press("Сети и координаторы")
+    assert "Сетевое наставничество Лужского района — Орлова Галина Ивановна" in admin.joined()
 
 
 async def test_help_profile_and_language(harness: BotHarness) -> None:

@@ -35,6 +35,8 @@ def _level(level: int | None, t: Translator) -> str:
 @router.callback_query(CoordCb.filter(F.a == "sch"))
 async def schools_open(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
                        t: Translator) -> None:
+    if await need_coordinator(query, viewer, t) is None:
+        return
     await state.set_state(SchoolStates.browse)
     await state.update_data(sch_query=None)
     await schools_page(query, state, session, viewer, t, 0)
@@ -156,10 +158,13 @@ async def level_set(query: CallbackQuery, callback_data: CoordCb, session: Async
 # --- typed: add, rename, short name -------------------------------------------------------------------------------
 
 @router.callback_query(CoordCb.filter(F.a == "sadd"))
-async def add_start(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: Translator) -> None:
+async def add_start(query: CallbackQuery, callback_data: CoordCb, state: FSMContext, viewer: Viewer,
+                    t: Translator) -> None:
     if await need_coordinator(query, viewer, t) is None:
         return
     await state.set_state(SchoolStates.add)
+    # From «a school is missing» notice: the person who named it goes into the school once it is added.
+    await state.update_data(sch_for_user=callback_data.id or None)
     await show(query, t("mentoring.school.ask_name"), markup([], back=(t("mentoring.school.back"), CoordCb(a="sch"))))
 
 
@@ -192,6 +197,9 @@ async def add_typed(message: Message, state: FSMContext, session: AsyncSession, 
     except DomainError as error:
         await explain(message, t, error)
         return
+    person = (await state.get_data()).get("sch_for_user")
+    if person:
+        await school_service.place_without_school(session, int(person), school)
     await state.set_state(SchoolStates.browse)
     await message.answer(t("mentoring.school.added", name=school.name))
     await show_school(message, session, viewer, t, school.id)
