@@ -72,6 +72,24 @@ class Person:
     async def photo(self, caption: str | None = None) -> list[Sent]:
         return await self._feed(self.fake.updates.photo(self.user_id, caption=caption, **self._profile()))
 
+    async def voice(self) -> list[Sent]:
+        return await self._feed(self.fake.updates.voice(self.user_id, **self._profile()))
+
+    async def document(self, name: str = "plan.pdf", data: bytes = b"%PDF-1.4 test",
+                       mime: str = "application/pdf") -> list[Sent]:
+        record = self.fake.add_file(data, file_name=name, mime_type=mime)
+        return await self._feed(self.fake.updates.document(self.user_id, file_name=name, mime_type=mime,
+                                                           file_size=len(data), file_id=record.file_id,
+                                                           **self._profile()))
+
+    def links(self) -> list[str]:
+        """Where the links in the newest messages lead (a contact is a tg:// or t.me link, not text)."""
+        urls = []
+        for sent in self.new():
+            entities = (sent.result or {}).get("entities") or [] if isinstance(sent.result, dict) else []
+            urls += [e.get("url", "") for e in entities if e.get("type") == "text_link"]
+        return urls
+
     def find_button(self, label: str) -> tuple[int, dict]:
         """The newest message in this chat carrying a button whose text contains `label`."""
         for sent in reversed(self.fake.sent_to(self.user_id)):
