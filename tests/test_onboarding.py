@@ -58,7 +58,7 @@ async def make_coordinator(h: BotHarness, network_id: int, telegram_id: int = CO
 async def register_by_invite(h: BotHarness, code: str, user_id: int = TEACHER) -> None:
     teacher = h.person(user_id)
     await teacher.command("start", code)
-    await teacher.press("Согласен")
+    await teacher.press("Даю согласие")
     await teacher.send("Иванова Мария Петровна")
     await teacher.send("назиев")
     await teacher.press("Назиевская")
@@ -87,7 +87,7 @@ async def test_teacher_registers_by_invite_with_a_wrong_answer_on_the_way(harnes
         return await session.scalar(select(User).where(User.telegram_id == TEACHER))
     assert await harness.in_db(nobody) is None, "nothing personal is stored before consent"
 
-    await teacher.press("Согласен")
+    await teacher.press("Даю согласие")
     assert "ФИО" in teacher.joined() or "фамилию" in teacher.joined()
     await teacher.send("12345")
     assert "Не получилось разобрать ФИО" in teacher.joined()
@@ -136,7 +136,7 @@ async def test_half_finished_registration_survives_a_restart(harness: BotHarness
     code = await make_invite(harness, network_id)
     teacher = harness.person(TEACHER)
     await teacher.command("start", code)
-    await teacher.press("Согласен")
+    await teacher.press("Даю согласие")
     await teacher.send("Петров Андрей Сергеевич")
 
     # A deploy: a brand-new application (dispatcher, storage) on the same database.
@@ -178,7 +178,7 @@ async def test_join_request_goes_to_the_coordinator_and_back(harness: BotHarness
     await newcomer.command("start")
     await newcomer.press("Подать заявку")
     await newcomer.press("Кировский район")
-    await newcomer.press("Согласен")
+    await newcomer.press("Даю согласие")
     await newcomer.send("Смирнова Ольга Николаевна")
     await newcomer.press("Моей школы нет в списке")
     await newcomer.send("МОУ «Новая школа»")
@@ -252,7 +252,7 @@ async def test_admin_creates_a_network_and_a_coordinator_joins(harness: BotHarne
     coordinator = harness.person(COORDINATOR)
     await coordinator.command("start", code)
     assert "Вас приглашают в сеть «Сетевое наставничество Лужского района»" in coordinator.joined()
-    await coordinator.press("Согласен")
+    await coordinator.press("Даю согласие")
     await coordinator.send("Орлова Галина Ивановна")
     # A coordinator works for the method service: no school, no subjects — name, position, and the menu.
     assert "Ваша должность" in coordinator.joined()
@@ -342,7 +342,7 @@ async def test_cancel_leaves_any_dialog(harness: BotHarness) -> None:
     code = await make_invite(harness, network_id)
     teacher = harness.person(TEACHER)
     await teacher.command("start", code)
-    await teacher.press("Согласен")
+    await teacher.press("Даю согласие")
     await teacher.command("cancel")
     assert "прервано" in teacher.joined()
     await teacher.send("Иванова Мария Петровна")

@@ -25,7 +25,7 @@ _NOT_WORDS = re.compile(r"https?://\S*|t\.me/\S+|www\.\S+|@\w+|/\w+|\S+@\S+\.\w+
                         r"|\S+\.(?:xlsx|xls|csv|ics|docx|json|txt|png|pdf|yaml|yml|ods|odt)\b", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"(?<![\w.])[A-Za-z][A-Za-z']+(?:-[A-Za-z]+)*")
 
-EXIT_LABELS = ("Отмена", "Отменить", "Назад", "⬅️", "В меню", "Готово", "Не согласен", "Нет, оставить", "Закрыть",
+EXIT_LABELS = ("Отмена", "Отменить", "Назад", "⬅️", "В меню", "Готово", "Не даю согласия", "Нет, оставить", "Закрыть",
                "Выйти", "Продолжить позже")
 
 
