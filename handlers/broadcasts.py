@@ -91,9 +91,9 @@ def _head_key(broadcast: Broadcast, progress: Progress) -> str:
         return "cancelled"
     if broadcast.status == "done" or (progress.finished and broadcast.status != "draft"):
         return "done"
-    if progress.held_until is not None and progress.sent == 0:
+    if progress.held_until is not None:
         return "held"
-    return "sending" if progress.done else "queued"
+    return "sending" if progress.sending else "queued"
 
 
 def progress_text(broadcast: Broadcast, progress: Progress, t: Translator, tz: ZoneInfo) -> str:
@@ -111,8 +111,12 @@ def progress_text(broadcast: Broadcast, progress: Progress, t: Translator, tz: Z
     if progress.pending and head not in ("done", "cancelled"):
         if progress.held_until is not None:
             lines.append(t("broadcast.progress.held", time=_local(progress.held_until, tz)))
-        elif progress.eta_seconds is not None:
-            lines.append(t("broadcast.progress.eta", left=progress.pending, eta=duration(progress.eta_seconds, t)))
+        else:
+            if head == "queued" and progress.ahead:
+                lines.append(t("broadcast.progress.ahead", count=progress.ahead))
+            if progress.eta_seconds is not None:
+                lines.append(t("broadcast.progress.eta", left=progress.pending,
+                               eta=duration(progress.eta_seconds, t)))
     return "\n".join(lines)
 
 
@@ -172,21 +176,26 @@ async def _tick_one(session: AsyncSession, bot: Bot, settings: Any, clock: Clock
     text = progress_text(broadcast, progress, t, tz)
     if shown.get(broadcast.id) != text:
         running = not item.finished
+        left = await broadcasts.resumable(session, broadcast) if item.finished else 0
         with suppress(TelegramBadRequest):  # not modified, deleted, too old: nothing to fix
             await bot.edit_message_text(text=text, chat_id=broadcast.progress_chat_id,
                                         message_id=broadcast.progress_message_id,
-                                        reply_markup=kb.progress_markup(broadcast.id, t, running=running))
+                                        reply_markup=kb.progress_markup(broadcast.id, t, running=running,
+                                                                        resumable=left))
         shown[broadcast.id] = text
     if not item.finished:
         return
     rows = await broadcasts.unreached_report(session, broadcast.id)
     reasons = await broadcasts.failure_reasons(session, broadcast.id)
     chat_id = int(broadcast.progress_chat_id or 0)
-    report = {"type": "text", "text": report_text(broadcast, progress, reasons, t, with_file=bool(rows)),
-              "parse_mode": "HTML"}
+    report: dict[str, Any] = {"type": "text", "parse_mode": "HTML",
+                              "text": report_text(broadcast, progress, reasons, t, with_file=bool(rows))}
+    left = await broadcasts.resumable(session, broadcast)
+    if left:
+        report["reply_markup"] = kb.resume_markup(broadcast.id, left, t).model_dump(mode="json", exclude_none=True)
+    key = broadcasts.report_key(broadcast.id, broadcast.resumed or 0)
     await outbox.enqueue(session, chat_id=chat_id, user_id=broadcast.created_by_id, network_id=broadcast.network_id,
-                         payload=report, kind="notification", dedupe_key=broadcasts.report_key(broadcast.id),
-                         clock=clock)
+                         payload=report, kind="notification", dedupe_key=key, clock=clock)
     if rows:
         data = broadcasts.report_xlsx(rows, t.language, title=t("broadcast.xlsx.title", id=broadcast.id))
         await outbox.enqueue(session, chat_id=chat_id, user_id=broadcast.created_by_id,
@@ -195,7 +204,7 @@ async def _tick_one(session: AsyncSession, bot: Bot, settings: Any, clock: Clock
                                       "filename": _file_name(broadcast.id),
                                       "caption": t("broadcast.report.file_caption", id=broadcast.id),
                                       "parse_mode": "HTML"},
-                             dedupe_key=broadcasts.report_key(broadcast.id) + ":file", clock=clock)
+                             dedupe_key=key + ":file", clock=clock)
 
 
 def _file_name(broadcast_id: int) -> str:
@@ -569,7 +578,25 @@ async def _stop_confirmed(c: Ctx) -> None:
         await show(c.query, c.t("broadcast.stop.already", id=broadcast.id))
         return
     held_back = await broadcasts.cancel_broadcast(c.session, broadcast.id, c.clock, c.network_id)
-    await show(c.query, c.t("broadcast.stop.done", id=broadcast.id, count=held_back))
+    progress = await broadcasts.broadcast_progress(c.session, broadcast.id)  # counted now, not when asked
+    await show(c.query, c.t("broadcast.stop.done", id=broadcast.id, count=held_back, sent=progress.sent,
+                            total=progress.total),
+               kb.resume_markup(broadcast.id, held_back, c.t) if held_back else None)
+
+
+async def _resume(c: Ctx) -> None:
+    """«Продолжить»: the rest of a stopped broadcast goes out; this message becomes its live progress."""
+    broadcast = await broadcasts.get_broadcast(c.session, c.data.id, c.network_id)
+    count = await broadcasts.resume_broadcast(c.session, broadcast.id, c.clock, c.network_id)
+    message = c.query.message
+    if message is not None:
+        await broadcasts.mark_progress_message(c.session, broadcast.id, message.chat.id, message.message_id)
+    progress = await broadcasts.broadcast_progress(c.session, broadcast.id, clock=c.clock,
+                                                   rate=c.settings.rate_global_per_sec)
+    network = await c.session.get(Network, c.network_id)
+    await c.query.answer(c.t("broadcast.resume.done", count=count))
+    await show(c.query, progress_text(broadcast, progress, c.t, network_zone(network)),
+               kb.progress_markup(broadcast.id, c.t, running=True))
 
 
 async def _stop_declined(c: Ctx) -> None:
@@ -609,7 +636,8 @@ async def _card(c: Ctx) -> None:
              c.t("broadcast.card.summary", summary=broadcast.summary or c.t("broadcast.types.message")),
              "", progress_text(broadcast, progress, c.t, tz)]
     has_file = bool(progress.failed or progress.unreachable or progress.skipped or progress.cancelled)
-    await show(c.query, "\n".join(lines), kb.card_markup(broadcast, c.t, page=c.data.p, has_file=has_file))
+    await show(c.query, "\n".join(lines), kb.card_markup(broadcast, c.t, page=c.data.p, has_file=has_file,
+                                                          resumable=await broadcasts.resumable(c.session, broadcast)))
 
 
 async def _file(c: Ctx) -> None:
@@ -633,6 +661,6 @@ _ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "home": _go_home, "new": _new, "x": _abort, "back": _back, "aud": _audience,
     "sch": _school_toggle, "schp": _school_paging, "schok": _schools_done, "st": _status_toggle, "stok": _statuses_done,
     "ext": _choice, "extp": _choices_paging, "go": _confirm,
-    "stop": _stop, "stopok": _stop_confirmed, "stopno": _stop_declined,
+    "stop": _stop, "stopok": _stop_confirmed, "stopno": _stop_declined, "resume": _resume,
     "hist": _history, "show": _card, "file": _file,
 }

@@ -17,7 +17,7 @@ from keyboards.common import short
 
 
 class BcCb(CallbackData, prefix="bc"):
-    """a: home new hist show file stop stopok stopno · aud sch schp schok st stok ext extp back go x"""
+    """a: home new hist show file stop stopok stopno resume · aud sch schp schok st stok ext extp back go x"""
 
     a: str
     id: int = 0
@@ -125,11 +125,18 @@ def preview_markup(t: Translator, *, quiet_until: str | None, empty: bool) -> In
     return builder.as_markup()
 
 
-def progress_markup(broadcast_id: int, t: Translator, *, running: bool) -> InlineKeyboardMarkup | None:
+def progress_markup(broadcast_id: int, t: Translator, *, running: bool,
+                    resumable: int = 0) -> InlineKeyboardMarkup | None:
     if not running:
-        return None
+        return resume_markup(broadcast_id, resumable, t) if resumable else None
     builder = InlineKeyboardBuilder()
     builder.row(_button(t("broadcast.progress.stop"), BcCb(a="stop", id=broadcast_id)))
+    return builder.as_markup()
+
+
+def resume_markup(broadcast_id: int, left: int, t: Translator) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.row(_button(t("broadcast.resume.button", count=left), BcCb(a="resume", id=broadcast_id)))
     return builder.as_markup()
 
 
@@ -153,10 +160,13 @@ def history_markup(page: Page[Broadcast], t: Translator, labels: dict[int, str])
     return builder.as_markup()
 
 
-def card_markup(broadcast: Broadcast, t: Translator, *, page: int, has_file: bool) -> InlineKeyboardMarkup:
+def card_markup(broadcast: Broadcast, t: Translator, *, page: int, has_file: bool,
+                resumable: int = 0) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if broadcast.status in ("queued", "sending"):
         builder.row(_button(t("broadcast.progress.stop"), BcCb(a="stop", id=broadcast.id)))
+    if resumable:
+        builder.row(_button(t("broadcast.resume.button", count=resumable), BcCb(a="resume", id=broadcast.id)))
     if has_file:
         builder.row(_button(t("broadcast.card.file"), BcCb(a="file", id=broadcast.id)))
     builder.row(_button(t("broadcast.card.refresh"), BcCb(a="show", id=broadcast.id, p=page)))
