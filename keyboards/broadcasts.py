@@ -55,23 +55,28 @@ def home_markup(t: Translator) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def cancel_markup(t: Translator) -> InlineKeyboardMarkup:
+def cancel_markup(t: Translator, *, announcement: bool = False) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.row(_button(t("broadcast.compose.abort"), BcCb(a="x")))
+    builder.row(_button(t("broadcast.announce.abort" if announcement else "broadcast.compose.abort"), BcCb(a="x")))
     return builder.as_markup()
 
 
-def audience_markup(t: Translator, extensions: Sequence[str]) -> InlineKeyboardMarkup:
+def audience_markup(t: Translator, extensions: Sequence[str], *, planned: str | None = None) -> InlineKeyboardMarkup:
+    """Whom to send to. For an announcement (`planned`: the event's own audience) that one comes first."""
     builder = InlineKeyboardBuilder()
+    if planned in BASIC_AUDIENCES:
+        builder.row(_button(t("broadcast.announce.planned", audience=t(f"audience.{planned}")),
+                            BcCb(a="aud", k=planned)))
     for kind in BASIC_AUDIENCES:
-        builder.button(text=t(f"broadcast.audience_button.{kind}"), callback_data=BcCb(a="aud", k=kind))
-    builder.adjust(2)
+        if kind != planned:
+            builder.button(text=t(f"broadcast.audience_button.{kind}"), callback_data=BcCb(a="aud", k=kind))
+    builder.adjust(*([1] if planned in BASIC_AUDIENCES else []), 2)
     builder.row(_button(t("broadcast.audience_button.schools"), BcCb(a="aud", k="schools")))
     builder.row(_button(t("broadcast.audience_button.school_status"), BcCb(a="aud", k="school_status")))
     for kind in extensions:
         label = f"broadcast.audience_button.{kind}"
         builder.row(_button(t(label) if t.has(label) else kind, BcCb(a="aud", k=kind)))
-    builder.row(_button(t("broadcast.compose.abort"), BcCb(a="x")))
+    builder.row(_button(t("broadcast.announce.abort" if planned else "broadcast.compose.abort"), BcCb(a="x")))
     return builder.as_markup()
 
 
@@ -112,16 +117,20 @@ def choices_markup(kind: str, page: Page[Choice], t: Translator) -> InlineKeyboa
     return builder.as_markup()
 
 
-def preview_markup(t: Translator, *, quiet_until: str | None, empty: bool) -> InlineKeyboardMarkup:
+def preview_markup(t: Translator, *, quiet_until: str | None, empty: bool,
+                   announcement: bool = False) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if not empty:
         if quiet_until:
             builder.row(_button(t("broadcast.preview.send_morning", time=quiet_until), BcCb(a="go", id=0)))
             builder.row(_button(t("broadcast.preview.send_now"), BcCb(a="go", id=1)))
         else:
-            builder.row(_button(t("broadcast.preview.send"), BcCb(a="go", id=1)))
+            builder.row(_button(t("broadcast.announce.send" if announcement else "broadcast.preview.send"),
+                                BcCb(a="go", id=1)))
+        if announcement:
+            builder.row(_button(t("broadcast.announce.at"), BcCb(a="annat")))
     builder.row(_button(t("broadcast.preview.change_audience"), BcCb(a="back")))
-    builder.row(_button(t("broadcast.compose.abort"), BcCb(a="x")))
+    builder.row(_button(t("broadcast.announce.abort" if announcement else "broadcast.compose.abort"), BcCb(a="x")))
     return builder.as_markup()
 
 

@@ -64,7 +64,7 @@ async def ask_file(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: T
         return
     await state.clear()
     await state.set_state(RoadmapImport.file)
-    await show(query, t("events.import.ask_file"))
+    await show(query, t("events.import.ask_file"), kb.markup([[kb.button(t("events.new.cancel"), RoadmapCb(a="cancel"))]]))
 
 
 @router.message(StateFilter(None), F.document, _is_roadmap_file)
@@ -208,7 +208,8 @@ async def fix_ask(query: CallbackQuery, callback_data: RoadmapCb, state: FSMCont
     row = rows[callback_data.i]
     await state.set_state(RoadmapImport.fix)
     await state.update_data(rm_fix=callback_data.i, rm_page=callback_data.p)
-    await show(query, t("events.import.fix_ask", title=_cut(row.get("title"), 300), when=row.get("when") or "—"))
+    await show(query, t("events.import.fix_ask", title=_cut(row.get("title"), 300), when=row.get("when") or "—"),
+               kb.markup([[kb.button(t("events.import.back"), RoadmapCb(a="back"))]]))
 
 
 @router.message(RoadmapImport.fix, F.text)
@@ -338,7 +339,7 @@ async def announce_at_ask(query: CallbackQuery, state: FSMContext, viewer: Viewe
         await refuse(query, t, "errors.stale_button")
         return
     await state.set_state(RoadmapImport.announce_at)
-    await show(query, t("events.announce.ask_at"))
+    await show(query, t("events.announce.ask_at"), kb.markup([[kb.button(t("events.new.cancel"), RoadmapCb(a="skip"))]]))
 
 
 @router.message(RoadmapImport.announce_at, F.text)

@@ -225,7 +225,7 @@ async def test_stop_midway_then_the_report_lists_who_was_not_reached(harness: Bo
     await runtime_tick(h)
     await h.deliver()
     text = coordinator.joined()
-    assert "Рассылка №1 — остановлена" in text and "Рассылка №1 остановлена" in text
+    assert "Рассылка №1 — отправка остановлена" in text and "Рассылка №1 остановлена" in text
     assert "Доставлено: 2 из 6" in text and "Не отправлено после остановки: 4" in text
     rows = xlsx_rows(document_bytes(h, COORDINATOR))
     assert len(rows) == 2 + 4 and {row[4] for row in rows[2:]} == {"рассылка остановлена"}

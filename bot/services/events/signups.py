@@ -21,7 +21,7 @@ from db.models.events import Attendance, AttendanceHow, Event, EventStatus, Sign
 
 GOING = SignupStatus.GOING.value
 DECLINED = SignupStatus.DECLINED.value
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or off a screen
+CODE_ALPHABET = "0123456789"  # digits: typed on any phone keyboard, read aloud in any language
 CODE_LENGTH = 6
 CHECKIN_EARLY = timedelta(hours=2)
 CHECKIN_LATE = timedelta(hours=6)
