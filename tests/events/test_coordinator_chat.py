@@ -147,7 +147,7 @@ async def test_coordinator_creates_an_event_with_a_wrong_answer_and_a_restart(ha
     await coordinator.press("Как задумано: участники")
     assert "Получат: 4" in coordinator.joined()
     await coordinator.press("Анонсировать сейчас")
-    assert "Рассылка №1" not in coordinator.joined() and "Отправлено: 0 из 4" in coordinator.joined()
+    assert "Анонс мероприятия №1 — отправляется" in coordinator.joined() and "Отправлено: 0 из 4" in coordinator.joined()
 
     (event,) = await events_of(harness)
     assert (event.kind, event.status, event.link, event.audience) == (
