@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services import networks as network_service
-from bot.services import privacy
+from bot.services import mydata as mydata_service
+from bot.services import privacy, quiet_hours
 from bot.services import registration as reg
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
@@ -286,12 +287,17 @@ async def privacy_command(message: Message, t: Translator) -> None:
 
 
 @router.message(Command("mydata"))
-async def mydata(message: Message, session: AsyncSession, viewer: Viewer, t: Translator) -> None:
+async def mydata(message: Message, session: AsyncSession, viewer: Viewer, t: Translator, clock: Clock) -> None:
+    """A document in the person's language to read, and the same as JSON for programs."""
     if viewer.user is None or viewer.user.consent_at is None:
         await message.answer(t("privacy.nothing_stored"))
         return
-    data = privacy.export_as_json(await privacy.export_user_data(session, viewer.user))
-    await message.answer_document(BufferedInputFile(data, filename="my-data.json"), caption=t("privacy.mydata"))
+    data = await privacy.export_user_data(session, viewer.user)
+    tz = quiet_hours.zone(viewer.membership.network.timezone if viewer.membership else None)
+    readable = await mydata_service.document(session, viewer.user, data, t, clock.now(), tz)
+    await message.answer_document(BufferedInputFile(readable, filename=mydata_service.FILE_NAME),
+                                  caption=t("privacy.mydata"))
+    await message.answer_document(BufferedInputFile(privacy.export_as_json(data), filename="my-data.json"))
 
 
 @router.message(Command("forgetme"))

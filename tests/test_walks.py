@@ -166,3 +166,36 @@ async def test_a_missing_school_reaches_the_coordinators_with_a_button_that_adds
         return (await session.get(School, membership.school_id)).name if membership.school_id else None
 
     assert await harness.in_db(school_of) == "МБОУ «Шумская СОШ»"
+
+
+async def test_mydata_is_a_readable_russian_document_with_the_json_beside_it(harness: BotHarness) -> None:
+    import io
+    import json
+
+    import docx
+
+    from tests.mentoring.chat import document_bytes, make_link
+    from tests.mentoring.conftest import MENTOR
+
+    world = await setup(harness)
+    await make_link(harness, world, MENTOR, [MENTEE])
+    mentor = harness.person(MENTOR)
+    await mentor.command("menu")
+    for label in ("Записать встречу", "Сегодня · очно", "45 мин"):
+        await mentor.press(label)
+    await mentor.send("Разбор ВПР")
+    await mentor.command("mydata")
+    sent = mentor.new()
+    assert [s.method for s in sent] == ["sendDocument", "sendDocument"]
+    readable, machine = sent
+    assert readable.result["document"]["file_name"].endswith(".docx") and "в формате для программ" in (
+        readable.plain_text or "")
+    book = docx.Document(io.BytesIO(document_bytes(harness, readable)))
+    text = "\n".join([p.text for p in book.paragraphs]
+                     + [cell.text for table in book.tables for row in table.rows for cell in row.cells])
+    for words in ("Мои данные в боте", "Иванова Мария Петровна", "Встречи наставничества: 1", "Разбор ВПР", "очно",
+                  "Подпорожский район", "наставник", "24.11.2026"):
+        assert words in text, words
+    assert "offline" not in text and "mentor" not in text and "full_name" not in text, "no codes or English keys"
+    data = json.loads(document_bytes(harness, machine))
+    assert data["profile"]["full_name"] == "Иванова Мария Петровна", "the JSON stays for programs"

@@ -12,6 +12,7 @@ from bot.services.errors import DomainError
 from bot.services.mentoring import schools as school_service
 from bot.services.mentoring import vocabulary as vocab
 from bot.viewer import Viewer
+from db.models import School
 from handlers.common import show
 from handlers.mentoring.common import Event, explain, need_coordinator, tell
 from keyboards.callbacks import PageCb
@@ -66,10 +67,19 @@ async def schools_page(event: Event, state: FSMContext, session: AsyncSession, v
         text = t("mentoring.school.found", query=query, count=schools.total)
     else:
         text = t("mentoring.school.list", count=schools.total)
-    rows = [[(f"{s.display_name} · {t(f'mentoring.school_status_short.{s.status}')}"
-              + (f" · {s.level}" if s.level else ""), CoordCb(a="sc", id=s.id))] for s in schools.items]
+    rows = [[(_school_label(s, t), CoordCb(a="sc", id=s.id))] for s in schools.items]
     rows.append([(t("mentoring.school.add"), CoordCb(a="sadd"))])
     await show(event, text, markup(rows, page=schools, list_name=LIST, t=t, back=coord_home(t)))
+
+
+def _school_label(school: School, t: Translator) -> str:
+    """«Важинский ОЦ · ШНОР · 3-й уровень»: the status and the level in words, nothing shown when unset."""
+    parts = [school.display_name]
+    if school.status != "regular":
+        parts.append(t(f"mentoring.school_status_short.{school.status}"))
+    if school.level:
+        parts.append(t("mentoring.school.level", level=school.level))
+    return " · ".join(parts)
 
 
 async def show_school(event: Event, session: AsyncSession, viewer: Viewer, t: Translator, school_id: int) -> None:

@@ -61,7 +61,7 @@ async def test_the_network_card_counts_what_the_world_says(engine: AsyncEngine, 
     text = card_text(card, T)
     assert "✅ Участие педагогов: <b>83%</b> (5 из 6) · цель ≥75%" in text
     assert "⚠️ ШНОР в парах и группах: <b>50%</b> (1 из 2) · цель ≥100%" in text
-    assert "⏳ Меры ДК к середине года: <b>25%</b> (1 из 4) · цель ≥40%" in text
+    assert "⏳ Меры дорожной карты к середине года: <b>25%</b> (1 из 4) · цель ≥40%" in text
     assert "Мер без срока (не входят в расчёт): 1." in text
 
 
