@@ -13,8 +13,6 @@ from keyboards.callbacks import MenuCb
 from keyboards.menu import allowed
 
 router = Router(name="fallback")
-QUESTION_WORDS = frozenset({"когда", "где", "как", "кто", "что", "почему", "зачем", "сколько", "какой", "какая",
-                            "какие", "можно", "подскажите", "скажите"})
 
 
 def _pointers(viewer: Viewer, t: Translator, *, question: bool) -> InlineKeyboardMarkup:
@@ -43,7 +41,7 @@ async def private_anything(message: Message, state: FSMContext, viewer: Viewer, 
         return
     text = message.text or ""
     first = text.lower().split(maxsplit=1)[0].strip(",.!:") if text.strip() else ""
-    question = "?" in text or first in QUESTION_WORDS
+    question = "?" in text or first in t("common.question_words").split()
     key = "common.hint_question" if question and allowed(viewer, "ml_ask") else (
         "common.hint_text" if text else "common.hint")
     await message.answer(t(key), reply_markup=_pointers(viewer, t, question=question))

@@ -26,7 +26,7 @@ async def test_every_registration_step_can_be_left_or_stepped_back(harness: BotH
     assert "Выберите вашу школу" in teacher.joined()
     await teacher.send("назиев")
     await teacher.press("Назиевская")
-    await teacher.press("Другое — напишу сам(а)")
+    await teacher.press("Другое — напишу свою")
     await teacher.press("Назад")
     assert "Ваша должность?" in teacher.joined()
     await teacher.press("Учитель-предметник")

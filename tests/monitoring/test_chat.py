@@ -173,7 +173,7 @@ async def test_participants_and_mentors_see_their_own_summary(harness: BotHarnes
     assert [s.method for s in sent] == ["sendMessage"]
     text = teacher.joined()
     assert "Моя сводка — Петрова Ольга Николаевна" in text
-    assert "Мероприятия: посещено за год — 1, записан(а) на предстоящие — 1" in text
+    assert "Мероприятия: посещено за год — 1, записей на предстоящие — 1" in text
     assert "Анкеты: заполнено — 1, ждут ответа — 0" in text
     await teacher.command("menu")
     assert "Показатели" not in " ".join(teacher.buttons()) and "Выгрузка" not in " ".join(teacher.buttons())

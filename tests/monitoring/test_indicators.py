@@ -194,7 +194,7 @@ async def test_personal_summaries(engine: AsyncEngine, world: World, clock: Froz
         teacher = await monitoring.personal_summary(session, world.users["petrova"], network, clock)
         assert (teacher.events_attended, teacher.events_going, teacher.goals_total) == (1, 1, 0)
         text = personal_text(teacher, "Петрова Ольга Николаевна", T)
-        assert "посещено за год — 1, записан(а) на предстоящие — 1" in text
+        assert "посещено за год — 1, записей на предстоящие — 1" in text
         assert "пока не поставлены" in text
 
 
