@@ -22,7 +22,7 @@ from bot.services.forms.definitions import AnswerError, DefinitionError, Definit
 from bot.services.forms.messages import local_date
 from bot.viewer import Viewer
 from db.models import Form, FormRequest, FormRequestStatus, Network, School
-from handlers.common import show, show_menu
+from handlers.common import show
 from keyboards import forms as kb
 from keyboards.callbacks import MenuCb
 from keyboards.forms import FormBoardCb, FormCoordCb, FormMineCb, FormOpenCb, FormStepCb
@@ -233,15 +233,6 @@ async def step_pressed(query: CallbackQuery, callback_data: FormStepCb, state: F
         await state.clear()
         return
     await _render(query, f, t, state)
-
-
-@router.message(FormFill.answering, F.text.startswith("/"))
-async def command_while_answering(message: Message, state: FSMContext, viewer: Viewer, t: Translator) -> None:
-    """A command nobody took (say /menu) leaves the form; the answers are already saved."""
-    await state.clear()
-    await message.answer(t("forms.fill.paused_short"))
-    if viewer.registered:
-        await show_menu(message, viewer, t)
 
 
 @router.message(FormFill.answering, F.text)

@@ -22,8 +22,7 @@ from handlers.common import show
 from db.models import School
 from keyboards.callbacks import (ForgetCb, MenuCb, PageCb, PositionCb, ProfileEditCb, RegNavCb, SchoolPickCb,
                                  SubjectCb)
-from keyboards.common import paged_list
-from keyboards.registration import positions_markup, subjects_markup, way_out, way_out_markup
+from keyboards.registration import positions_markup, school_picker, subjects_markup, way_out, way_out_markup
 
 router = Router(name="profile")
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -206,14 +205,8 @@ async def _school_page(event: Message | CallbackQuery, state: FSMContext, sessio
         return
     query = (await state.get_data()).get("pe_query")
     schools = await network_service.search_schools(session, membership.network_id, query, page)
-    markup = paged_list(schools, list_name="pe_schools", t=t,
-                        button=lambda s: (s.display_name, SchoolPickCb(id=s.id)), extra=way_out(t, back=False))
-    if query and schools.total == 0:
-        text = t("registration.school_not_found_profile", query=query)
-    elif query:
-        text = t("registration.school_found", query=query, count=schools.total)
-    else:
-        text = t("profile.ask_school")
+    text, markup = school_picker(schools, query, t, list_name="pe_schools", ask="profile.ask_school",
+                                 not_found="registration.school_not_found_profile", extra=way_out(t, back=False))
     await show(event, text, markup)
 
 

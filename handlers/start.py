@@ -26,7 +26,7 @@ from handlers.common import show, show_menu
 from keyboards.callbacks import (ConsentCb, MenuCb, NetworkPickCb, PageCb, PositionCb, RegNavCb, SchoolPickCb,
                                  SubjectCb)
 from keyboards.common import paged_list
-from keyboards.registration import positions_markup, subjects_markup, way_out, way_out_markup
+from keyboards.registration import positions_markup, school_picker, subjects_markup, way_out, way_out_markup
 
 router = Router(name="start")
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -258,17 +258,9 @@ async def _school_page(event: Message | CallbackQuery, state: FSMContext, sessio
     data = await state.get_data()
     query = data.get("school_query")
     schools = await network_service.search_schools(session, data["network_id"], query, page)
-    markup = paged_list(schools, list_name="reg_schools", t=t,
-                        button=lambda s: (s.display_name, SchoolPickCb(id=s.id)),
-                        extra=[(t("registration.school_not_listed"), SchoolPickCb(id=0)), *way_out(t)])
-    if schools.total == 0 and not query:
-        text = t("registration.no_schools_yet")
-    elif query and schools.total == 0:
-        text = t("registration.school_not_found", query=query)
-    elif query:
-        text = t("registration.school_found", query=query, count=schools.total)
-    else:
-        text = t("registration.ask_school")
+    text, markup = school_picker(schools, query, t, list_name="reg_schools", ask="registration.ask_school",
+                                 not_found="registration.school_not_found", empty="registration.no_schools_yet",
+                                 extra=[(t("registration.school_not_listed"), SchoolPickCb(id=0)), *way_out(t)])
     await show(event, text, markup)
 
 

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
 from bot.services import registration as reg
-from keyboards.callbacks import PositionCb, RegNavCb, SubjectCb
+from bot.services.pagination import Page
+from db.models import School
+from keyboards.callbacks import PositionCb, RegNavCb, SchoolPickCb, SubjectCb
+from keyboards.common import paged_list
 
 
 def way_out(t: Translator, *, back: bool = True) -> list[tuple[str, RegNavCb]]:
@@ -46,3 +50,19 @@ def subjects_markup(chosen: Sequence[str], t: Translator, *, back: bool = True,
     builder.row(InlineKeyboardButton(text=t(done), callback_data=SubjectCb(code="done").pack()))
     builder.row(*_row(way_out(t, back=back)))
     return builder.as_markup()
+
+
+def school_picker(schools: Page[School], query: str | None, t: Translator, *, list_name: str,
+                  extra: Sequence[tuple[str, CallbackData]], ask: str, not_found: str,
+                  empty: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of the network's schools to pick one (typing searches), and what to say above it."""
+    markup = paged_list(schools, list_name=list_name, t=t, extra=extra,
+                        button=lambda school: (school.display_name, SchoolPickCb(id=school.id)))
+    if schools.total == 0 and not query and empty:
+        return t(empty), markup
+    if query and schools.total == 0:
+        return t(not_found, query=query), markup
+    if query:
+        return t("registration.school_found", query=query, count=schools.total), markup
+    return t(ask), markup
+

@@ -117,17 +117,22 @@ async def test_the_profile_changes_school_subjects_and_position_by_buttons(harne
     assert school == "МБОУ «СОШ №3»"
 
 
-async def test_an_empty_profile_reads_in_proper_russian(harness: BotHarness) -> None:
-    network_id = await make_network(harness)
-    code = await make_invite(harness, network_id)
-    teacher = harness.person(TEACHER)
-    await teacher.command("start", code)
+async def register_with_an_unlisted_school(h: BotHarness, network_id: int, subject: str) -> None:
+    teacher = h.person(TEACHER)
+    await teacher.command("start", await make_invite(h, network_id))
     await teacher.press("Даю согласие")
     await teacher.send("Иванова Мария Петровна")
     await teacher.press("Моей школы нет в списке")
     await teacher.send("МБОУ «Шумская СОШ»")
     await teacher.press("Учитель-предметник")
-    await teacher.press("Не веду предметы")
+    await teacher.press(subject)
+    if subject != "Не веду предметы":
+        await teacher.press("Готово")
+
+
+async def test_an_empty_profile_reads_in_proper_russian(harness: BotHarness) -> None:
+    await register_with_an_unlisted_school(harness, await make_network(harness), "Не веду предметы")
+    teacher = harness.person(TEACHER)
     await teacher.command("profile")
     text = teacher.joined()
     assert "Школа: не указана" in text and "Предметы: не указаны" in text
@@ -138,16 +143,8 @@ async def test_a_missing_school_reaches_the_coordinators_with_a_button_that_adds
     from tests.test_onboarding import make_coordinator
 
     await make_coordinator(harness, network_id)
-    code = await make_invite(harness, network_id)
+    await register_with_an_unlisted_school(harness, network_id, "Математика")
     teacher = harness.person(TEACHER)
-    await teacher.command("start", code)
-    await teacher.press("Даю согласие")
-    await teacher.send("Иванова Мария Петровна")
-    await teacher.press("Моей школы нет в списке")
-    await teacher.send("МБОУ «Шумская СОШ»")
-    await teacher.press("Учитель-предметник")
-    await teacher.press("Математика")
-    await teacher.press("Готово")
 
     from tests.mentoring.chat import delivered
     from tests.test_onboarding import COORDINATOR as KIROVSK_COORDINATOR

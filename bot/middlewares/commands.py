@@ -24,6 +24,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 KEEP_DIALOG = frozenset({"cancel", "start", "help", "privacy", "mydata"})
 # What someone who has not finished registering may still do without losing it.
 BEFORE_REGISTRATION = frozenset({"forgetme"})
+# Dialogs that say something as a command leaves them (a half-filled form is kept, and the person should know).
+ON_LEAVING = {"FormFill": "forms.fill.paused_short"}
 
 
 def command_name(message: Message) -> str | None:
@@ -54,6 +56,9 @@ class CommandsWin(BaseMiddleware):
         if registering and str(data["raw_state"]).startswith("Registration:") and name not in BEFORE_REGISTRATION:
             await event.answer(t("registration.finish_first"))
             return None
+        note = ON_LEAVING.get(str(data["raw_state"]).split(":", 1)[0])
+        if note:
+            await event.answer(t(note))
         await state.clear()
         data["raw_state"] = None
         return await handler(event, data)

@@ -24,6 +24,17 @@ async def log_today(mentor, topic: str = "Разбор ВПР") -> None:  # type
     await mentor.send(topic)
 
 
+async def session_waiting_for_the_mentee(h: BotHarness):  # type: ignore[no-untyped-def]
+    """A pair, a session logged today, and the mentee's confirmation request delivered."""
+    world = await setup(h)
+    await make_link(h, world, MENTOR, [MENTEE])
+    mentor, mentee = h.person(MENTOR), h.person(MENTEE)
+    await log_today(mentor)
+    await mentor.press("Готово")
+    await delivered(h, mentee)
+    return mentor, mentee
+
+
 async def test_my_mentor_shows_a_working_contact_not_markup(harness: BotHarness) -> None:
     world = await setup(harness)
     await make_link(harness, world, MENTOR, [MENTEE], goals="Подготовка к ВПР")
@@ -100,12 +111,7 @@ async def test_a_mentor_with_several_pairs_sees_who_is_on_the_other_side(harness
 
 
 async def test_an_edited_session_is_confirmed_again_and_the_mentee_is_told(harness: BotHarness) -> None:
-    world = await setup(harness)
-    await make_link(harness, world, MENTOR, [MENTEE])
-    mentor, mentee = harness.person(MENTOR), harness.person(MENTEE)
-    await log_today(mentor)
-    await mentor.press("Готово")
-    await delivered(harness, mentee)
+    mentor, mentee = await session_waiting_for_the_mentee(harness)
     await mentee.press("Подтверждаю")
     record = await only_session(harness)
     assert record.confirmed_at is not None
@@ -149,12 +155,7 @@ async def test_a_date_months_back_without_a_year_is_checked_with_the_mentor(harn
 
 
 async def test_the_mentee_can_say_the_session_did_not_happen(harness: BotHarness) -> None:
-    world = await setup(harness)
-    await make_link(harness, world, MENTOR, [MENTEE])
-    mentor, mentee = harness.person(MENTOR), harness.person(MENTEE)
-    await log_today(mentor)
-    await mentor.press("Готово")
-    await delivered(harness, mentee)
+    mentor, mentee = await session_waiting_for_the_mentee(harness)
     await mentee.press("Встречи не было")
     assert any("наставник узнает" in a for a in mentee.alerts())
     record = await only_session(harness)
