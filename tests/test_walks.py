@@ -173,14 +173,12 @@ async def test_mydata_is_a_readable_russian_document_with_the_json_beside_it(har
 
     from tests.mentoring.chat import document_bytes, make_link
     from tests.mentoring.conftest import MENTOR
+    from tests.mentoring.test_mentoring_walk import log_today
 
     world = await setup(harness)
     await make_link(harness, world, MENTOR, [MENTEE])
     mentor = harness.person(MENTOR)
-    await mentor.command("menu")
-    for label in ("Записать встречу", "Сегодня · очно", "45 мин"):
-        await mentor.press(label)
-    await mentor.send("Разбор ВПР")
+    await log_today(mentor, "Разбор ВПР")
     await mentor.command("mydata")
     sent = mentor.new()
     assert [s.method for s in sent] == ["sendDocument", "sendDocument"]
