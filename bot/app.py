@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.fsm_storage import build_storage
 from bot.i18n import LANGUAGES, Translator
 from bot.middlewares.callback_answer import AnswerCallbacks, NoteCallbackAnswers
+from bot.middlewares.commands import CommandsWin
 from bot.middlewares.context import DbSessionMiddleware, InFlight, LoadingSlots, ViewerMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.clock import Clock, SystemClock
@@ -76,6 +77,7 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     dp.update.outer_middleware(ViewerMiddleware(set(settings.admin_ids),
                                                 "telegram" if settings.telegram_enabled else "max"))
     dp.update.outer_middleware(slots.leave)
+    dp.message.outer_middleware(CommandsWin((*COMMANDS, "checkin")))  # a typed command leaves any dialog
     dp.include_router(build_root_router())
     return dp
 

@@ -18,14 +18,14 @@ from bot.i18n import Raw, Translator
 from bot.services import networks as network_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
-from bot.services.forms import answering, board, library, requests, results, upload
+from bot.services.forms import answering, board, hooks, library, requests, results, upload
 from bot.services.forms.export import answers_sheet
 from bot.services.forms.definitions import AnswerError, DefinitionError, Definition, Question, is_answered
 from bot.services.forms.messages import local_date
 from bot.services.xlsx import table_xlsx
 from bot.viewer import Viewer
 from db.models import Form, FormRequest, FormRequestStatus, Network, School
-from handlers.common import show, show_menu
+from handlers.common import show
 from keyboards import forms as kb
 from keyboards.callbacks import MenuCb
 from keyboards.forms import FormBoardCb, FormCoordCb, FormMineCb, FormOpenCb, FormStepCb
@@ -238,15 +238,6 @@ async def step_pressed(query: CallbackQuery, callback_data: FormStepCb, state: F
     await _render(query, f, t, state)
 
 
-@router.message(FormFill.answering, F.text.startswith("/"))
-async def command_while_answering(message: Message, state: FSMContext, viewer: Viewer, t: Translator) -> None:
-    """A command nobody took (say /menu) leaves the form; the answers are already saved."""
-    await state.clear()
-    await message.answer(t("forms.fill.paused_short"))
-    if viewer.registered:
-        await show_menu(message, viewer, t)
-
-
 @router.message(FormFill.answering, F.text)
 async def typed_answer(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer,
                        t: Translator, clock: Clock) -> None:
@@ -395,8 +386,24 @@ async def _send(query: CallbackQuery, data: FormCoordCb, state: FSMContext, sess
     form = await library.form_for_network(session, data.id, network_id)
     await state.set_state(FormSend.choosing)
     await state.set_data({"fs_form": form.id, "fs_network": network_id, "fs_schools": []})
-    await show(query, t("forms.coord.pick_audience", title=form.title),
-               kb.audience_markup(requests.available_audiences(), t))
+    await _pick_audience(query, form, t)
+
+
+async def _pick_audience(query: CallbackQuery, form: Any, t: Translator) -> None:
+    meant = requests.meant_for(form.code)
+    text = t("forms.coord.pick_audience", title=form.title)
+    if meant:
+        text += "\n" + t("forms.coord.meant_hint")
+    await show(query, text, kb.audience_markup(requests.available_audiences(form.code), t, meant))
+
+
+async def _audience_back(query: CallbackQuery, data: FormCoordCb, state: FSMContext, session: AsyncSession,
+                         viewer: Viewer, t: Translator, clock: Clock, network_id: int) -> None:
+    flow = await _flow(state, network_id)
+    if flow is None:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await _pick_audience(query, await library.form_for_network(session, flow["fs_form"], network_id), t)
 
 
 async def _flow(state: FSMContext, network_id: int) -> dict[str, Any] | None:
@@ -418,7 +425,42 @@ async def _audience(query: CallbackQuery, data: FormCoordCb, state: FSMContext, 
     if kind == "schools":
         await _school_page(query, state, session, t, network_id, 0)
         return
+    if kind in requests.EVENT_AUDIENCES:  # about one event: which one
+        await state.update_data(fs_event_kind=kind)
+        await _event_page(query, session, t, clock, network_id, 0)
+        return
     await state.update_data(fs_audience=requests.audience_spec(kind), fs_audience_label=kind)
+    await _ask_deadline(query, state, t)
+
+
+async def _event_page(query: CallbackQuery, session: AsyncSession, t: Translator, clock: Clock, network_id: int,
+                      page: int) -> None:
+    found = await hooks.event_choices(session, network_id, page, clock.now())
+    if not found or not found.total:
+        await query.answer(t("forms.coord.no_events"), show_alert=True)
+        return
+    await show(query, t("forms.coord.pick_event"), kb.events_markup(found, t))
+
+
+async def _event_paging(query: CallbackQuery, data: FormCoordCb, state: FSMContext, session: AsyncSession,
+                        viewer: Viewer, t: Translator, clock: Clock, network_id: int) -> None:
+    if await _flow(state, network_id) is None:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await _event_page(query, session, t, clock, network_id, data.p)
+
+
+async def _event_chosen(query: CallbackQuery, data: FormCoordCb, state: FSMContext, session: AsyncSession,
+                        viewer: Viewer, t: Translator, clock: Clock, network_id: int) -> None:
+    flow = await _flow(state, network_id)
+    found = await hooks.event_choices(session, network_id, data.p, clock.now()) if flow else None
+    picked = next((c for c in (found.items if found else []) if c.id == data.id), None)
+    kind = (flow or {}).get("fs_event_kind")
+    if picked is None or kind not in requests.EVENT_AUDIENCES:  # only what the network may pick
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await state.update_data(fs_audience=requests.audience_spec(kind, event_id=picked.id), fs_audience_label=kind,
+                            fs_event_label=picked.label)
     await _ask_deadline(query, state, t)
 
 
@@ -507,6 +549,8 @@ async def _audience_label(session: AsyncSession, flow: dict[str, Any], t: Transl
                                                                 .order_by(School.name))).all()]
         shown = ", ".join(_cut(n, 40) for n in names[:5])
         label = t("forms.coord.schools_label", names=shown, more=len(names) - 5) if len(names) > 5 else shown
+    if kind in requests.EVENT_AUDIENCES:
+        label = t(f"forms.coord.event_label_{kind}", event=flow.get("fs_event_label") or "")
     return label
 
 
@@ -737,7 +781,8 @@ async def upload_expected(message: Message, t: Translator) -> None:
 
 
 _COORD_ACTIONS = {
-    "home": _home, "forms": _forms, "form": _form, "send": _send, "aud": _audience, "sch": _school_toggle,
+    "home": _home, "forms": _forms, "form": _form, "send": _send, "aud": _audience, "audb": _audience_back,
+    "ev": _event_chosen, "evp": _event_paging, "sch": _school_toggle,
     "schp": _school_paging, "schok": _schools_done, "dl": _deadline_days, "go": _go, "reqs": _requests,
     "up": _upload, "close": _close, "closeok": _close_confirmed,
 }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -50,7 +51,8 @@ class FormBoardCb(CallbackData, prefix="fb"):
 
 RESULTS, REMIND, ANSWERS_FILE = -2, -3, -4  # FormBoardCb.s of the board's own views and actions
 
-AUDIENCE_CODES = ("everyone", "participants", "mentors", "coordinators", "shnor", "schools", "links")
+AUDIENCE_CODES = ("everyone", "participants", "mentors", "coordinators", "shnor", "schools", "links", "mentees",
+                  "pair_mentors", "came", "signups")
 DEADLINE_DAYS = (3, 7, 14, 30)
 STATE_MARKS = {"todo": "📝", "started": "✏️", "overdue": "⏰", "submitted": "✅", "closed": "🔒"}
 
@@ -172,13 +174,27 @@ def preview_markup(form_id: int, t: Translator) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def audience_markup(kinds: Sequence[str], t: Translator) -> InlineKeyboardMarkup:
+def audience_markup(kinds: Sequence[str], t: Translator, meant: Sequence[str] = ()) -> InlineKeyboardMarkup:
+    """The audiences, those the form is made for first and starred."""
     builder = InlineKeyboardBuilder()
     for kind in kinds:
-        builder.button(text=t(f"forms.audiences.{kind}"),
-                       callback_data=FormCoordCb(a="aud", id=AUDIENCE_CODES.index(kind)))
-    builder.button(text=t("forms.coord.cancel"), callback_data=FormCoordCb(a="home"))
-    builder.adjust(2)
+        mark = "⭐ " if kind in meant else ""
+        builder.row(InlineKeyboardButton(text=mark + t(f"forms.audiences.{kind}"),
+                                         callback_data=FormCoordCb(a="aud", id=AUDIENCE_CODES.index(kind)).pack()))
+    builder.row(InlineKeyboardButton(text=t("forms.coord.cancel"), callback_data=FormCoordCb(a="home").pack()))
+    return builder.as_markup()
+
+
+def events_markup(page: Page[Any], t: Translator) -> InlineKeyboardMarkup:
+    """Events to send a form about (`audiences.Choice`: id, label)."""
+    builder = InlineKeyboardBuilder()
+    for choice in page.items:
+        builder.row(InlineKeyboardButton(text=short(choice.label),
+                                         callback_data=FormCoordCb(a="ev", id=choice.id, p=page.page).pack()))
+    nav = _nav(page, FormCoordCb, t, a="evp")  # type: ignore[arg-type]
+    if nav:
+        builder.row(*nav)
+    builder.row(InlineKeyboardButton(text=t("forms.coord.back_audience"), callback_data=FormCoordCb(a="audb").pack()))
     return builder.as_markup()
 
 

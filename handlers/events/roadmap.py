@@ -528,7 +528,7 @@ async def announce_at_ask(query: CallbackQuery, state: FSMContext, viewer: Viewe
         await refuse(query, t, "errors.stale_button")
         return
     await state.set_state(RoadmapImport.announce_at)
-    await show(query, t("events.announce.ask_at"))
+    await show(query, t("events.announce.ask_at"), kb.markup([[kb.button(t("events.new.cancel"), RoadmapCb(a="skip"))]]))
 
 
 @router.message(RoadmapImport.announce_at, F.text)

@@ -85,7 +85,7 @@ async def test_coordinator_sends_a_template_and_follows_the_board(harness: BotHa
     await coordinator.press("Назиевская СОШ — 1/2")
     people = coordinator.joined()
     assert "✅ Иванова Мария Петровна — 24.11.2026" in people
-    assert "— Сидорова Ольга Николаевна — не открывал(а)" in people
+    assert "— Сидорова Ольга Николаевна — анкета ещё не открыта" in people
     await coordinator.press("К доске")
 
     # What the answers add up to, and a reminder to exactly the one who hasn't answered.

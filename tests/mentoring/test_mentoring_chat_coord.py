@@ -242,7 +242,7 @@ async def test_import_in_chat_preview_import_summary_and_personal_links(harness:
     code = link.split("?start=")[1]
     director = harness.person(720_001)
     await director.command("start", code)
-    await director.press("Согласен")
+    await director.press("Даю согласие")
     await director.send("Слободич Анжела Николаевна")
     await director.press("Директор")
     await director.press("пропустить")

@@ -51,7 +51,7 @@ async def test_coordinator_gets_a_card_and_a_chart_and_drills_into_a_school(harn
     assert lines["Участие педагогов"] == "✅ Участие педагогов: 83% (5 из 6) · цель ≥75%"
     assert lines["ШНОР в парах и группах"] == "⚠️ ШНОР в парах и группах: 50% (1 из 2) · цель ≥100%"
     assert lines["Встречи за месяц"] == "✅ Встречи за месяц: 2 · цель ≥1 (по встрече на пару)"
-    assert lines["Меры ДК к середине года"].startswith("⏳")
+    assert lines["Меры дорожной карты к середине года"].startswith("⏳")
     assert "По школам" in " ".join(coordinator.buttons())
 
     await coordinator.press("По школам")
@@ -172,7 +172,7 @@ async def test_participants_and_mentors_see_their_own_summary(harness: BotHarnes
     assert [s.method for s in sent] == ["sendMessage"]
     text = teacher.joined()
     assert "Моя сводка — Петрова Ольга Николаевна" in text
-    assert "Мероприятия: посещено за год — 1, записан(а) на предстоящие — 1" in text
+    assert "Мероприятия: посещено за год — 1, записей на предстоящие — 1" in text
     assert "Анкеты: заполнено — 1, ждут ответа — 0" in text
     await teacher.command("menu")
     assert "Показатели" not in " ".join(teacher.buttons()) and "Выгрузка" not in " ".join(teacher.buttons())

@@ -106,12 +106,35 @@ def reminder_times(deadline: datetime, tz: ZoneInfo, now: datetime) -> tuple[dat
 
 # --- audiences ------------------------------------------------------------------------------------
 
-def available_audiences() -> list[str]:
-    return list(BASIC_AUDIENCES) + (["links"] if hooks.has_link_members() else [])
+EVENT_AUDIENCES = ("came", "signups")  # about one event: who came, who signed up
+# The audience each built-in form is made for, offered first (a reflection goes to those who came).
+MEANT_FOR = {"reflection": ("came", "signups"), "mentee_satisfaction": ("mentees",),
+             "mentor_satisfaction": ("pair_mentors",), "joint_report": ("pair_mentors",),
+             "entry": ("participants",), "final": ("participants",), "self_analysis": ("shnor", "schools")}
 
 
-def audience_spec(kind: str, *, school_ids: Sequence[int] = (), link_ids: Sequence[int] = ()) -> dict[str, Any]:
+def available_audiences(form_code: str | None = None) -> list[str]:
+    """The audiences the chat offers, the ones the form is made for first."""
+    kinds = list(BASIC_AUDIENCES)
+    kinds += [kind for kind in ("mentees", "pair_mentors") if audiences.has_kind(kind)]
+    if hooks.has_event_choices():
+        kinds += list(EVENT_AUDIENCES)
+    kinds += ["links"] if hooks.has_link_members() else []
+    meant = [kind for kind in MEANT_FOR.get(form_code or "", ()) if kind in kinds]
+    return meant + [kind for kind in kinds if kind not in meant]
+
+
+def meant_for(form_code: str | None) -> tuple[str, ...]:
+    return MEANT_FOR.get(form_code or "", ())
+
+
+def audience_spec(kind: str, *, school_ids: Sequence[int] = (), link_ids: Sequence[int] = (),
+                  event_id: int = 0) -> dict[str, Any]:
     """The chat's audience choices as specs."""
+    if kind == "came":
+        return {"kind": "event", "event_id": event_id}
+    if kind == "signups":
+        return {"kind": "signups", "event_id": event_id}
     if kind == "shnor":
         return {"kind": "school_status", "statuses": ["shnor"]}
     if kind == "schools":
@@ -132,6 +155,8 @@ def normalize_audience(spec: Mapping[str, Any] | str | None) -> dict[str, Any]:
     if spec is not None and kind == "links":
         ids = sorted({int(i) for i in spec.get("link_ids") or []})
         return {"kind": "links", **({"link_ids": ids} if ids else {})}
+    if spec is not None and kind == "signups":
+        return {"kind": "signups", "event_id": int(spec["event_id"])}
     if spec is not None and kind == "users":
         return {"kind": "users", "user_ids": sorted({int(i) for i in spec.get("user_ids") or []})}
     return audiences.normalize(spec)
@@ -148,6 +173,8 @@ async def _audience_ids(session: AsyncSession, network_id: int, spec: dict[str, 
         return ids
     if kind == "users":
         return list(spec["user_ids"])
+    if kind == "signups":  # the events feature's audience: who signed up as going
+        spec = {"kind": "event", "event_id": spec["event_id"]}
     reachable = await audiences.resolve(session, network_id, spec)
     unreachable = await audiences.unreachable_members(session, network_id, spec)
     return [r.user_id for r in reachable] + [u.id for u in unreachable]
