@@ -13,7 +13,7 @@ answers. Then, in a fresh child process (so the figures are the export's own, no
 * the indicators (`network_card`, every school's card) — the numbers /stats shows;
 * the chart: the first render (fonts loaded) and the mean of 10 more.
 
-Targets (issue 6): the export < 10 s and < 300 MB; a chart < 1 s.
+Targets (issue 12): the export < 30 s and < 300 MB (XlsxWriter, constant-memory mode); a chart < 1 s.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-TARGET_SECONDS, TARGET_MB, TARGET_CHART = 10.0, 300.0, 1.0
+TARGET_SECONDS, TARGET_MB, TARGET_CHART = 30.0, 300.0, 1.0
 SLUG = "bench"
 SURNAMES = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
             "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов")
@@ -231,9 +231,10 @@ async def measure(url: str, out_dir: str, compare: bool = False) -> dict[str, An
     out = Path(out_dir) / "bench.xlsx"
     async with sessionmaker() as session:
         network = await get_network(session, SLUG)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         written = await write_workbook(session, network, out, clock)
         result["export_s"] = round(time.perf_counter() - started, 2)
+        result["export_cpu_s"] = round(time.process_time() - cpu, 2)  # steady on a shared, busy machine
         result["rss_peak_mb"] = round(_rss_mb(), 1)
         result["sheets"] = written.sheets
         result["file_mb"] = round(out.stat().st_size / 1e6, 1)
@@ -244,13 +245,14 @@ async def measure(url: str, out_dir: str, compare: bool = False) -> dict[str, An
         result["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 1e6, 1)
         tracemalloc.stop()
     if compare:
-        from bot.services.export.openpyxl_book import OpenpyxlBook
+        from bot.services.report import write_report
 
         async with sessionmaker() as session:
             network = await get_network(session, SLUG)
-            started = time.perf_counter()
-            await write_workbook(session, network, Path(out_dir) / "openpyxl.xlsx", clock, book=OpenpyxlBook)
-            result["openpyxl_s"] = round(time.perf_counter() - started, 2)
+            started, cpu = time.perf_counter(), time.process_time()
+            await write_report(session, network, Path(out_dir) / "spravka.docx", clock)
+            result["report_s"] = round(time.perf_counter() - started, 2)
+            result["report_cpu_s"] = round(time.process_time() - cpu, 2)
     async with sessionmaker() as session:
         network = await get_network(session, SLUG)
         started = time.perf_counter()
@@ -287,8 +289,8 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=50_000)
     parser.add_argument("--keep", help="build the database in this directory and keep it")
     parser.add_argument("--reuse", action="store_true", help="with --keep: measure the database already there")
-    parser.add_argument("--compare-openpyxl", action="store_true",
-                        help="also time the same workbook through openpyxl's write-only mode")
+    parser.add_argument("--report", dest="compare_openpyxl", action="store_true",
+                        help="also time the «Аналитическая справка» (DOCX) of the same network")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child: a database URL
     parser.add_argument("--out-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -309,7 +311,7 @@ def main() -> None:
                   f"({db.stat().st_size / 1e6:.0f} MB)")
         command = [sys.executable, __file__, "--measure", url, "--out-dir", str(folder)]
         if args.compare_openpyxl:
-            command.append("--compare-openpyxl")
+            command.append("--report")
         child = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
         if child.returncode != 0:
             print(child.stderr, file=sys.stderr)
@@ -318,12 +320,14 @@ def main() -> None:
     sheets = ", ".join(f"{title} {rows}" for title, rows in r["sheets"])
     ok = lambda good: "OK" if good else "OVER"  # noqa: E731
     print(f"workbook: {sheets}; file {r['file_mb']} MB")
-    print(f"export: {r['export_s']:.2f} s (target < {TARGET_SECONDS:.0f} s) {ok(r['export_s'] < TARGET_SECONDS)}")
+    print(f"export: {r['export_s']:.2f} s wall, {r['export_cpu_s']:.2f} s CPU (target < {TARGET_SECONDS:.0f} s) "
+          f"{ok(r['export_s'] < TARGET_SECONDS)}")
     print(f"memory: peak RSS {r['rss_peak_mb']:.0f} MB of the whole process (after imports {r['rss_before_mb']:.0f} MB;"
           f" target < {TARGET_MB:.0f} MB) {ok(r['rss_peak_mb'] < TARGET_MB)}; Python allocations peak "
           f"{r['tracemalloc_peak_mb']:.0f} MB (tracemalloc)")
-    if "openpyxl_s" in r:
-        print(f"the same workbook through openpyxl's write-only mode: {r['openpyxl_s']:.2f} s")
+    if "report_s" in r:
+        print(f"the «Аналитическая справка» of the same network (150 schools in the appendix): {r['report_s']:.2f} s "
+              f"wall, {r['report_cpu_s']:.2f} s CPU")
     print(f"indicators: network {r['indicators_ms']:.0f} ms, {r['schools']} schools {r['school_cards_ms']:.0f} ms")
     print(f"chart: {r['chart_s'] * 1000:.0f} ms per render (target < {TARGET_CHART * 1000:.0f} ms) "
           f"{ok(r['chart_s'] < TARGET_CHART)}; first render {r['chart_first_s'] * 1000:.0f} ms "

@@ -8,6 +8,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -27,6 +28,7 @@ from bot.logs import protect
 from bot.middlewares.budget import UpdateBudget
 from bot.middlewares.callback_answer import AnswerCallbacks, NoteCallbackAnswers
 from bot.middlewares.callback_ids import CallbackIdsInRange
+from bot.middlewares.commands import CommandsWin
 from bot.middlewares.context import DbSessionMiddleware, InFlight, LoadingSlots, ViewerMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.clock import Clock, SystemClock
@@ -80,8 +82,10 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     slots = LoadingSlots(settings.loading_slots)
     dp.update.outer_middleware(slots.enter)
     dp.update.outer_middleware(dp.fsm)
-    dp.update.outer_middleware(ViewerMiddleware(set(settings.admin_ids)))
+    dp.update.outer_middleware(ViewerMiddleware(set(settings.admin_ids),
+                                                "telegram" if settings.telegram_enabled else "max"))
     dp.update.outer_middleware(slots.leave)
+    dp.message.outer_middleware(CommandsWin((*COMMANDS, "checkin")))  # a typed command leaves any dialog
     dp.include_router(build_root_router())
     return dp
 
@@ -105,18 +109,26 @@ async def set_commands(bot: Bot) -> None:
 
 
 async def run(settings: Settings) -> None:
-    """Runs until SIGTERM/SIGINT: then stops taking updates, lets handlers finish (bounded), closes."""
+    """Runs until SIGTERM/SIGINT: then stops taking updates, lets handlers finish (bounded), closes.
+    Serves whichever messengers have a token (Telegram, MAX or both) from the one dispatcher."""
     from db.migrate import upgrade
 
+    settings.require_messenger()
     await upgrade(settings.database_url)
     app = build_app(settings)
-    bot = build_bot(settings)
+    bot = build_bot(settings) if settings.telegram_enabled else None
+    max_front = build_max_front(settings, app) if settings.max_enabled else None
+    # Phase 1 of MAX: the outbox goes out through one messenger — Telegram's when it is configured, else MAX's
+    # (a MAX-only deployment keeps MAX ids where Telegram ids would be; docs/messengers.md).
+    sending_bot: Bot = bot if bot is not None else max_front.bot  # type: ignore[union-attr]
     delivery = None
     with suppress(ImportError):
         from bot.delivery import setup_delivery
 
-        delivery = setup_delivery(bot, app.sessionmaker, settings, app.clock)
+        delivery = setup_delivery(sending_bot, app.sessionmaker, settings, app.clock)
         app.dispatcher["delivery"] = delivery
+    if max_front is not None and sending_bot is not max_front.bot:
+        _limit_replies(max_front.bot, settings)
     from scheduler import build_scheduler
     from scheduler.jobs import JOBS
 
@@ -127,19 +139,21 @@ async def run(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await set_commands(bot)
+        if bot is not None:
+            await set_commands(bot)
+        if max_front is not None:
+            await max_front.start()
         if delivery is not None:
             await delivery.start()
         scheduler.start()
         for job in scheduler.get_jobs():
             job.modify(next_run_time=datetime.now(timezone.utc))  # plan at once: catch up after downtime
-        if settings.webhook_url:
-            await _serve_webhook(app, bot, stop)
-        else:
-            await _poll(app, bot, stop)
+        await _serve(app, bot, max_front, stop)
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        if max_front is not None:
+            await max_front.wait_idle(settings.shutdown_grace_sec)
         drained = await app.in_flight.wait_idle(settings.shutdown_grace_sec)
         if not drained:
             # Their writes are committed or rolled back whole; what they still had to send (an edited keyboard,
@@ -149,9 +163,57 @@ async def run(settings: Settings) -> None:
                         settings.shutdown_grace_sec)
         if delivery is not None:
             await delivery.stop()
-        await bot.session.close()
+        if bot is not None:
+            await bot.session.close()
+        if max_front is not None:
+            await max_front.close()
         await app.close()
         log.info("stopped")
+
+
+def build_max_front(settings: Settings, app: App) -> Any:
+    from bot.messengers.max.bot import MaxFrontEnd
+
+    return MaxFrontEnd(settings, app.dispatcher, app.sessionmaker)
+
+
+def _limit_replies(bot: Bot, settings: Settings) -> None:
+    """MAX's replies under their own limiter (MAX: about 30 requests a second in all, 2 a second per dialog)."""
+    from bot.delivery import LimiterMiddleware
+    from bot.services.ratelimit import Limits, RateLimiter
+
+    limits = Limits(global_per_sec=min(settings.rate_global_per_sec, 28.0),
+                    chat_per_sec=min(settings.rate_chat_per_sec, 2.0), group_per_min=settings.rate_group_per_min)
+    bot.session.middleware(LimiterMiddleware(RateLimiter(limits)))
+
+
+async def _serve(app: App, bot: Bot | None, max_front: Any, stop: asyncio.Event) -> None:
+    """Long polling or a webhook for each messenger; webhooks share one web server (WEBHOOK_HOST/PORT)."""
+    settings = app.settings
+    web_app = web.Application()
+    jobs = []
+    if bot is not None:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            _WebhookHandler(dispatcher=app.dispatcher, bot=bot, secret_token=secret,
+                            handle_in_background=True).register(web_app, path=settings.webhook_path)
+        else:
+            jobs.append(_poll(app, bot, stop))
+    if max_front is not None:
+        if settings.max_webhook_url:
+            max_front.add_webhook(web_app, urlparse(settings.max_webhook_url).path or "/")
+        else:
+            jobs.append(max_front.poll(stop))
+    if settings.webhook_url and bot is not None or settings.max_webhook_url and max_front is not None:
+        jobs.append(_serve_webhook(app, bot, max_front, web_app, stop))
+
+    async def guarded(job: Any) -> None:
+        try:
+            await job
+        finally:
+            stop.set()  # one front end ending ends the run, as it did with one messenger
+
+    await asyncio.gather(*(guarded(job) for job in jobs))
 
 
 async def _poll(app: App, bot: Bot, stop: asyncio.Event) -> None:
@@ -174,24 +236,25 @@ class _WebhookHandler(SimpleRequestHandler):
         """run() closes the bot session itself, after in-flight handlers and the sender are done."""
 
 
-async def _serve_webhook(app: App, bot: Bot, stop: asyncio.Event) -> None:
-
+async def _serve_webhook(app: App, bot: Bot | None, max_front: Any, web_app: web.Application,
+                         stop: asyncio.Event) -> None:
     settings = app.settings
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    web_app = web.Application()
-    _WebhookHandler(dispatcher=app.dispatcher, bot=bot, secret_token=secret,
-                    handle_in_background=True).register(web_app, path=settings.webhook_path)
     runner = web.AppRunner(web_app)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
-    await app.dispatcher.emit_startup(bot=bot)
-    await bot.set_webhook(settings.webhook_url, secret_token=secret,
-                          allowed_updates=app.dispatcher.resolve_used_update_types())
-    log.info("webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path)
+    first_bot = bot if bot is not None else max_front.bot
+    await app.dispatcher.emit_startup(bot=first_bot)
+    if bot is not None and settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        await bot.set_webhook(settings.webhook_url, secret_token=secret,
+                              allowed_updates=app.dispatcher.resolve_used_update_types())
+        log.info("webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path)
+    if max_front is not None and settings.max_webhook_url:
+        await max_front.subscribe()
     try:
         await stop.wait()
     finally:
         await site.stop()  # no new updates; the in-flight ones are awaited by run()
-        await app.dispatcher.emit_shutdown(bot=bot)
+        await app.dispatcher.emit_shutdown(bot=first_bot)
         await runner.cleanup()

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.services.uploads.limits import FileLimits
 
 TELEGRAM_API_URL = "https://api.telegram.org"
+MAX_API_URL = "https://platform-api2.max.ru"  # older pages say platform-api.max.ru; the paths are the same
+NO_MESSENGER = ("Не задан ни BOT_TOKEN (Telegram), ни MAX_BOT_TOKEN (MAX): укажите в .env хотя бы один — "
+                "токен от @BotFather или токен бота с платформы MAX для партнёров.")
 
 # What to tell an operator about each setting when it is wrong.
 HINTS = {
@@ -31,6 +34,9 @@ HINTS = {
     "upload_parse_seconds": "секунды, например UPLOAD_PARSE_SECONDS=30",
     "upload_parse_memory_mb": "МБ (не меньше 256), например UPLOAD_PARSE_MEMORY_MB=768",
     "updates_per_sec": "число, например UPDATES_PER_SEC=20 (0 — без общего бюджета)",
+    "max_api_url": "адрес MAX Bot API, например MAX_API_URL=https://platform-api2.max.ru",
+    "max_webhook_url": "полный https-адрес с путём, например MAX_WEBHOOK_URL=https://bot.example.org/max",
+    "max_webhook_secret": "задайте MAX_WEBHOOK_SECRET (5–256 символов A-Z a-z 0-9 -) вместе с MAX_WEBHOOK_URL",
 }
 
 
@@ -52,6 +58,12 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
+    # MAX, the second front end (docs/messengers.md): set the token and it runs beside Telegram.
+    max_bot_token: SecretStr | None = None
+    max_api_url: str = MAX_API_URL
+    max_bot_username: str | None = None
+    max_webhook_url: str | None = None
+    max_webhook_secret: SecretStr | None = None
 
     # Delivery limits (Telegram: ~30 msg/s overall, ~1/s per chat, 20/min per group).
     rate_global_per_sec: float = Field(default=28.0, gt=0)
@@ -103,7 +115,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown timezone {value!r}") from exc
         return value
 
-    @field_validator("bot_api_url", "webhook_url")
+    @field_validator("bot_api_url", "webhook_url", "max_api_url", "max_webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -136,6 +148,16 @@ class Settings(BaseSettings):
             raise ValueError("webhook_secret: required when WEBHOOK_URL is set")
         return self
 
+    @model_validator(mode="after")
+    def _max_webhook_needs_secret(self) -> Settings:
+        if not self.max_webhook_url:
+            return self
+        secret = self.max_webhook_secret.get_secret_value() if self.max_webhook_secret else ""
+        # MAX sends it back in X-Max-Bot-Api-Secret; it takes 5–256 of A-Z a-z 0-9 and the hyphen.
+        if not (5 <= len(secret) <= 256) or not all(c.isascii() and (c.isalnum() or c == "-") for c in secret):
+            raise ValueError("max_webhook_secret: required with MAX_WEBHOOK_URL")
+        return self
+
     @property
     def webhook_path(self) -> str:
         if not self.webhook_url:
@@ -152,13 +174,35 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Values the log must never show (bot/logs.py)."""
-        values = [self.bot_token, self.webhook_secret]
+        values = [self.bot_token, self.webhook_secret, self.max_bot_token, self.max_webhook_secret]
         return [v.get_secret_value().strip() for v in values if v is not None and v.get_secret_value().strip()]
 
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.bot_token is not None and bool(self.bot_token.get_secret_value().strip())
+
+    @property
+    def max_enabled(self) -> bool:
+        return self.max_bot_token is not None and bool(self.max_bot_token.get_secret_value().strip())
+
+    def require_messenger(self) -> None:
+        """`run` serves whichever messengers have a token; with none there is nothing to serve."""
+        if not self.telegram_enabled and not self.max_enabled:
+            raise SettingsError(NO_MESSENGER)
+
     def token(self) -> str:
-        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+        if not self.telegram_enabled:
+            if not self.max_enabled:
+                raise SettingsError(NO_MESSENGER)
             raise SettingsError(f"Не задан BOT_TOKEN: {HINTS['bot_token']}.")
+        assert self.bot_token is not None
         return self.bot_token.get_secret_value().strip()
+
+    def max_token(self) -> str:
+        if not self.max_enabled:
+            raise SettingsError("Не задан MAX_BOT_TOKEN: укажите токен бота с платформы MAX для партнёров в .env.")
+        assert self.max_bot_token is not None
+        return self.max_bot_token.get_secret_value().strip()
 
 
 def _explain(error: ValidationError) -> str:

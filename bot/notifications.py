@@ -1,8 +1,11 @@
 """Proactive messages composed at the edge (text and buttons) and queued in the one outbox."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
@@ -51,13 +54,39 @@ async def join_request_to_coordinators(session: AsyncSession, request: JoinReque
 
 async def unknown_school_to_coordinators(session: AsyncSession, requester: User, network: Network,
                                          school_note: str, clock: Clock) -> None:
+    """The coordinators (not the person themselves) hear of a school missing from the list, with a button that
+    adds it and puts the person in it."""
+    from keyboards.mentoring import CoordCb
+
     for coordinator in await coordinators_of(session, network.id):
+        if coordinator.id == requester.id:
+            continue
         t = Translator(coordinator.language)
+        builder = InlineKeyboardBuilder()
+        builder.button(text=t("registration.add_school"), callback_data=CoordCb(a="sadd", id=requester.id))
         await notify(session, coordinator,
                      t("registration.unknown_school_notice", name=requester.full_name or "",
                        school=unlink(school_note)),
                      dedupe_key=f"unknown-school:{network.id}:{requester.id}:coord:{coordinator.id}",
-                     clock=clock, network_id=network.id, about=requester)
+                     clock=clock, network_id=network.id, about=requester, markup=builder.as_markup())
+
+
+async def coordinator_joined(session: AsyncSession, coordinator: User, network: Network, admin_ids: Iterable[int],
+                             clock: Clock) -> int:
+    """Administrators hear that the coordinator they invited has joined (they may not be in any network)."""
+    told = 0
+    for admin_id in sorted(set(admin_ids) - {coordinator.telegram_id}):
+        admin = await session.scalar(select(User).where(User.telegram_id == admin_id))
+        t = Translator(admin.language if admin is not None else "ru")
+        payload = {"type": "text", "parse_mode": "HTML",
+                   "text": t("admin.coordinator_joined", name=coordinator.full_name or "", network=network.name,
+                             position=coordinator.position or t("common.not_set"))}
+        row = await outbox.enqueue(session, chat_id=admin_id, user_id=admin.id if admin else None,
+                                   network_id=network.id, payload=payload, kind="notification", clock=clock,
+                                   about_user_id=coordinator.id,
+                                   dedupe_key=f"coordinator-joined:{network.id}:{coordinator.id}:admin:{admin_id}")
+        told += row is not None
+    return told
 
 
 async def join_decision_to_requester(session: AsyncSession, request: JoinRequest, clock: Clock) -> None:

@@ -14,12 +14,13 @@ from bot.i18n import Translator
 from bot.services import networks as network_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
+from bot.services.quiet_hours import zone_label
 from bot.viewer import Viewer
 from db.models import Network, Role
 from handlers.common import show
 from handlers.invites import send_invite
 from keyboards.callbacks import MenuCb, NetworkPickCb, PageCb
-from keyboards.common import paged_list
+from keyboards.common import back_to_menu, paged_list
 
 router = Router(name="admin")
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -43,10 +44,14 @@ async def _networks_page(query: CallbackQuery, session: AsyncSession, t: Transla
     networks = await network_service.list_networks(session, page)
     extra = [(t("admin.create_network"), MenuCb(action="admin_new_network"))]
     markup = paged_list(networks, list_name=f"admin_{purpose}", t=t,
-                        button=lambda n: (f"{n.name} ({n.slug})", NetworkPickCb(id=n.id, purpose=purpose)),
+                        button=lambda n: (n.name, NetworkPickCb(id=n.id, purpose=purpose)),
                         extra=extra + [(t("menu.back"), MenuCb(action="home"))])
-    text = t("admin.networks_title", count=networks.total) if purpose == "coord" else t("admin.pick_network")
-    await show(query, text, markup)
+    lines = [t("admin.networks_title", count=networks.total) if purpose == "coord" else t("admin.pick_network")]
+    for network in networks.items:  # who runs each network, so the administrator sees where one is missing
+        names = [u.full_name or "—" for u in await network_service.coordinators_of(session, network.id)]
+        lines.append(t("admin.network_line", name=network.name,
+                       coordinators=", ".join(names) if names else t("admin.no_coordinators")))
+    await show(query, "\n".join(lines), markup)
 
 
 @router.callback_query(MenuCb.filter(F.action.in_({"admin_networks", "admin_coord_invite"})))
@@ -86,7 +91,7 @@ async def new_network(query: CallbackQuery, state: FSMContext, viewer: Viewer, t
         await _deny(query, t)
         return
     await state.set_state(NewNetwork.name)
-    await show(query, t("admin.ask_network_name"))
+    await show(query, t("admin.ask_network_name"), back_to_menu(t))
 
 
 @router.message(NewNetwork.name, F.text)
@@ -112,8 +117,8 @@ async def network_named(message: Message, state: FSMContext, session: AsyncSessi
     builder.button(text=t("admin.invite_coordinator"), callback_data=NetworkPickCb(id=network.id, purpose="coord"))
     builder.button(text=t("menu.back"), callback_data=MenuCb(action="home"))
     builder.adjust(1)
-    await message.answer(t("admin.network_created", name=network.name, slug=network.slug,
-                           timezone=network.timezone), reply_markup=builder.as_markup())
+    await message.answer(t("admin.network_created", name=network.name, timezone=zone_label(network.timezone, t)),
+                         reply_markup=builder.as_markup())
 
 
 @router.message(NewNetwork.name)

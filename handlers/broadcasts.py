@@ -30,12 +30,15 @@ from bot.i18n import Translator
 from bot.services import audiences, broadcasts, outbox, quiet_hours
 from bot.services import networks as network_service
 from bot.services.broadcasts import Progress
+from bot.services.events import lifecycle
+from bot.services.events.messages import announcement_payload
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.viewer import Viewer
-from db.models import Network, School, User
+from db.models import Event, Network, School, User
 from db.models.outbox import Broadcast
 from handlers.common import show
+from keyboards.common import back_to_menu
 from keyboards import broadcasts as kb
 from keyboards.broadcasts import BcCb
 from keyboards.callbacks import MenuCb
@@ -52,9 +55,10 @@ OPEN_SHOWN = 3  # open broadcasts listed on the home screen
 class Compose(StatesGroup):
     message = State()  # waiting for the message to send; data: bc_network
     audience = State()  # data: bc_from, bc_msg, bc_type, bc_summary, bc_schools, bc_statuses, bc_audience
+    announce_at = State()  # an event's announcement at a typed moment; data: bc_event, bc_audience
 
 
-COMPOSING = (Compose.message.state, Compose.audience.state)
+COMPOSING = (Compose.message.state, Compose.audience.state, Compose.announce_at.state)
 
 
 def _coordinated_network(viewer: Viewer) -> int | None:
@@ -91,15 +95,17 @@ def _head_key(broadcast: Broadcast, progress: Progress) -> str:
         return "cancelled"
     if broadcast.status == "done" or (progress.finished and broadcast.status != "draft"):
         return "done"
-    if progress.held_until is not None and progress.sent == 0:
-        return "held"
-    return "sending" if progress.done else "queued"
+    if progress.held_until is not None:
+        return "scheduled" if broadcast.kind != "broadcast" else "held"
+    return "sending" if progress.sending else "queued"
 
 
 def progress_text(broadcast: Broadcast, progress: Progress, t: Translator, tz: ZoneInfo) -> str:
     """The live progress message: sent/total, failures, ETA, a text progress bar."""
     head = _head_key(broadcast, progress)
-    lines = [t(f"broadcast.progress.head_{head}", id=broadcast.id),
+    what = t(f"broadcast.kinds.{broadcast.kind}") if t.has(f"broadcast.kinds.{broadcast.kind}") else t(
+        "broadcast.kinds.broadcast")
+    lines = [t(f"broadcast.progress.head_{head}", id=broadcast.id, what=what),
              t("broadcast.progress.bar", bar=progress.bar(), percent=round(progress.fraction * 100)),
              t("broadcast.progress.sent", sent=progress.sent, total=progress.total)]
     if progress.failed or progress.unreachable:
@@ -110,9 +116,14 @@ def progress_text(broadcast: Broadcast, progress: Progress, t: Translator, tz: Z
         lines.append(t("broadcast.progress.skipped", count=progress.skipped))
     if progress.pending and head not in ("done", "cancelled"):
         if progress.held_until is not None:
-            lines.append(t("broadcast.progress.held", time=_local(progress.held_until, tz)))
-        elif progress.eta_seconds is not None:
-            lines.append(t("broadcast.progress.eta", left=progress.pending, eta=duration(progress.eta_seconds, t)))
+            lines.append(t("broadcast.progress.held" if head == "held" else "broadcast.progress.scheduled",
+                           time=_local(progress.held_until, tz)))
+        else:
+            if head == "queued" and progress.ahead:
+                lines.append(t("broadcast.progress.ahead", count=progress.ahead))
+            if progress.eta_seconds is not None:
+                lines.append(t("broadcast.progress.eta", left=progress.pending,
+                               eta=duration(progress.eta_seconds, t)))
     return "\n".join(lines)
 
 
@@ -172,21 +183,26 @@ async def _tick_one(session: AsyncSession, bot: Bot, settings: Any, clock: Clock
     text = progress_text(broadcast, progress, t, tz)
     if shown.get(broadcast.id) != text:
         running = not item.finished
+        left = await broadcasts.resumable(session, broadcast) if item.finished else 0
         with suppress(TelegramBadRequest):  # not modified, deleted, too old: nothing to fix
             await bot.edit_message_text(text=text, chat_id=broadcast.progress_chat_id,
                                         message_id=broadcast.progress_message_id,
-                                        reply_markup=kb.progress_markup(broadcast.id, t, running=running))
+                                        reply_markup=kb.progress_markup(broadcast.id, t, running=running,
+                                                                        resumable=left))
         shown[broadcast.id] = text
     if not item.finished:
         return
     rows = await broadcasts.unreached_report(session, broadcast.id)
     reasons = await broadcasts.failure_reasons(session, broadcast.id)
     chat_id = int(broadcast.progress_chat_id or 0)
-    report = {"type": "text", "text": report_text(broadcast, progress, reasons, t, with_file=bool(rows)),
-              "parse_mode": "HTML"}
+    report: dict[str, Any] = {"type": "text", "parse_mode": "HTML",
+                              "text": report_text(broadcast, progress, reasons, t, with_file=bool(rows))}
+    left = await broadcasts.resumable(session, broadcast)
+    if left:
+        report["reply_markup"] = kb.resume_markup(broadcast.id, left, t).model_dump(mode="json", exclude_none=True)
+    key = broadcasts.report_key(broadcast.id, broadcast.resumed or 0)
     await outbox.enqueue(session, chat_id=chat_id, user_id=broadcast.created_by_id, network_id=broadcast.network_id,
-                         payload=report, kind="notification", dedupe_key=broadcasts.report_key(broadcast.id),
-                         clock=clock)
+                         payload=report, kind="notification", dedupe_key=key, clock=clock)
     if rows:
         data = broadcasts.report_xlsx(rows, t.language, title=t("broadcast.xlsx.title", id=broadcast.id))
         await outbox.enqueue(session, chat_id=chat_id, user_id=broadcast.created_by_id,
@@ -195,7 +211,7 @@ async def _tick_one(session: AsyncSession, bot: Bot, settings: Any, clock: Clock
                                       "filename": _file_name(broadcast.id),
                                       "caption": t("broadcast.report.file_caption", id=broadcast.id),
                                       "parse_mode": "HTML"},
-                             dedupe_key=broadcasts.report_key(broadcast.id) + ":file", clock=clock)
+                             dedupe_key=key + ":file", clock=clock)
 
 
 def _file_name(broadcast_id: int) -> str:
@@ -278,8 +294,12 @@ async def _new(c: Ctx) -> None:
 
 
 async def _abort(c: Ctx) -> None:
+    announcing = bool((await c.state.get_data()).get("bc_event"))
     if await c.state.get_state() in COMPOSING:
         await c.state.clear()
+    if announcing:
+        await show(c.query, c.t("broadcast.announce.aborted"), back_to_menu(c.t))
+        return
     await show(c.query, c.t("broadcast.compose.aborted"), kb.home_markup(c.t))
 
 
@@ -303,6 +323,9 @@ async def composed(message: Message, state: FSMContext, viewer: Viewer, t: Trans
     if message.text and message.text.startswith("/"):
         await message.answer(t("broadcast.compose.no_commands"))
         return
+    if data.get("bc_event"):  # announcing an event: its card is the message, the audience is picked by buttons
+        await message.answer(t("broadcast.announce.use_buttons"))
+        return
     if message.media_group_id:
         if data.get("bc_album") != message.media_group_id:
             await state.update_data(bc_album=message.media_group_id)
@@ -321,11 +344,11 @@ async def composed(message: Message, state: FSMContext, viewer: Viewer, t: Trans
 
 
 async def _flow(c: Ctx) -> dict[str, Any] | None:
-    """The dialog's data, if a message has been composed in this network."""
+    """The dialog's data, if a message has been composed (or an event is being announced) in this network."""
     if await c.state.get_state() != Compose.audience.state:
         return None
     data = await c.state.get_data()
-    return data if data.get("bc_network") == c.network_id and data.get("bc_msg") else None
+    return data if data.get("bc_network") == c.network_id and (data.get("bc_msg") or data.get("bc_event")) else None
 
 
 async def _back(c: Ctx) -> None:
@@ -333,8 +356,31 @@ async def _back(c: Ctx) -> None:
     if flow is None:
         await _stale(c)
         return
-    await show(c.query, c.t("broadcast.compose.pick_audience", type=c.t(f"broadcast.types.{flow['bc_type']}")),
-               kb.audience_markup(c.t, audiences.pickable_kinds()))
+    await _pick_audience(c.query, c.session, c.t, flow)
+
+
+async def _pick_audience(event: CallbackQuery | Message, session: AsyncSession, t: Translator,
+                         flow: dict[str, Any]) -> None:
+    if not flow.get("bc_event"):
+        await show(event, t("broadcast.compose.pick_audience", type=t(f"broadcast.types.{flow['bc_type']}")),
+                   kb.audience_markup(t, audiences.pickable_kinds()))
+        return
+    found = await session.get(Event, flow["bc_event"])
+    planned = audiences.normalize(found.audience or None)["kind"] if found is not None else "everyone"
+    await show(event, t("broadcast.announce.pick_audience", title=found.title if found else ""),
+               kb.audience_markup(t, (), planned=planned))
+
+
+async def start_announcement(query: CallbackQuery, state: FSMContext, session: AsyncSession, network_id: int,
+                             event: Event, t: Translator, clock: Clock) -> None:
+    """«Анонсировать»: the broadcast's own steps — whom to, how many, confirm, live progress — for an event's
+    announcement with «Пойду» / «Не смогу»."""
+    lifecycle.check_announceable(event, clock.now())
+    await state.set_state(Compose.audience)
+    flow = {"bc_network": network_id, "bc_event": event.id, "bc_type": "announcement", "bc_schools": [],
+            "bc_statuses": [], "bc_audience": None}
+    await state.set_data(flow)
+    await _pick_audience(query, session, t, flow)
 
 
 async def _audience(c: Ctx) -> None:
@@ -504,14 +550,27 @@ async def _preview(c: Ctx, flow: dict[str, Any], spec: dict[str, Any]) -> None:
     assert bot is not None
     chat_id = c.query.from_user.id
     await show(c.query, c.t("broadcast.preview.header"))
-    try:
-        await bot.copy_message(chat_id=chat_id, from_chat_id=flow["bc_from"], message_id=flow["bc_msg"])
-    except TelegramBadRequest:
-        await c.state.set_state(Compose.message)
-        await bot.send_message(chat_id, c.t("broadcast.preview.source_gone"), reply_markup=kb.cancel_markup(c.t))
-        return
+    muted = 0
+    if flow.get("bc_event"):
+        found = await c.session.get(Event, flow["bc_event"])
+        if found is None:
+            await _stale(c)
+            return
+        count, muted, unreachable = await lifecycle.announcement_size(c.session, c.network_id, spec)
+        size = audiences.AudienceSize(count, unreachable)
+        # The announcement as people will get it (its «Пойду» buttons would sign the coordinator up: left off).
+        await bot.send_message(chat_id, announcement_payload(found, network, c.t.language, c.clock.now())["text"])
+    else:
+        try:
+            await bot.copy_message(chat_id=chat_id, from_chat_id=flow["bc_from"], message_id=flow["bc_msg"])
+        except TelegramBadRequest:
+            await c.state.set_state(Compose.message)
+            await bot.send_message(chat_id, c.t("broadcast.preview.source_gone"), reply_markup=kb.cancel_markup(c.t))
+            return
     lines = [c.t("broadcast.preview.summary", audience=await audience_label(c.session, spec, c.t),
                  count=size.reachable)]
+    if muted:
+        lines.append(c.t("broadcast.announce.muted", count=muted))
     if size.unreachable:
         lines.append(c.t("broadcast.preview.unreachable", count=size.unreachable))
     if size.reachable == 0:
@@ -521,7 +580,8 @@ async def _preview(c: Ctx, flow: dict[str, Any], spec: dict[str, Any]) -> None:
     if until and size.reachable:
         lines.append(c.t("broadcast.preview.quiet", window=quiet_hours.of(network.settings).label, time=until))
     await bot.send_message(chat_id, "\n\n".join(lines),
-                           reply_markup=kb.preview_markup(c.t, quiet_until=until, empty=size.reachable == 0))
+                           reply_markup=kb.preview_markup(c.t, quiet_until=until, empty=size.reachable == 0,
+                                                          announcement=bool(flow.get("bc_event"))))
 
 
 async def _confirm(c: Ctx) -> None:
@@ -535,16 +595,81 @@ async def _confirm(c: Ctx) -> None:
     message = c.query.message
     chat_id = message.chat.id if message is not None else c.query.from_user.id
     message_id = message.message_id if message is not None else None
-    summary = flow.get("bc_summary") or c.t(f"broadcast.types.{flow.get('bc_type', 'message')}")
-    payload = {"type": "copy", "from_chat_id": flow["bc_from"], "message_id": flow["bc_msg"], "summary": summary}
-    broadcast, total = await broadcasts.create_broadcast(
-        c.session, network, payload, flow["bc_audience"], c.viewer.user, c.clock, progress_chat_id=chat_id,
-        progress_message_id=message_id, ignore_quiet_hours=c.data.id == 1)
+    if flow.get("bc_event"):
+        found = await c.session.get(Event, flow["bc_event"])
+        if found is None:
+            await _stale(c)
+            return
+        announced = await lifecycle.announce(c.session, found, c.clock, by=c.viewer.user, audience=flow["bc_audience"],
+                                             respect_quiet_hours=c.data.id == 0, progress_chat_id=chat_id,
+                                             progress_message_id=message_id)
+        broadcast = await broadcasts.get_broadcast(c.session, announced.broadcast_id or 0) \
+            if announced.broadcast_id else None
+        total = announced.recipients
+        if broadcast is None:
+            await show(c.query, c.t("events.announce.done", count=0), kb.home_markup(c.t))
+            return
+    else:
+        summary = flow.get("bc_summary") or c.t(f"broadcast.types.{flow.get('bc_type', 'message')}")
+        payload = {"type": "copy", "from_chat_id": flow["bc_from"], "message_id": flow["bc_msg"], "summary": summary}
+        broadcast, total = await broadcasts.create_broadcast(
+            c.session, network, payload, flow["bc_audience"], c.viewer.user, c.clock, progress_chat_id=chat_id,
+            progress_message_id=message_id, ignore_quiet_hours=c.data.id == 1)
     progress = await broadcasts.broadcast_progress(c.session, broadcast.id, clock=c.clock,
                                                    rate=c.settings.rate_global_per_sec)
     await c.query.answer(c.t("broadcast.preview.queued", count=total))
     await show(c.query, progress_text(broadcast, progress, c.t, network_zone(network)),
                kb.progress_markup(broadcast.id, c.t, running=total > 0))
+
+
+async def _announce_at(c: Ctx) -> None:
+    """«Назначить время»: the announcement goes out at a typed moment, to the audience chosen."""
+    flow = await _flow(c)
+    if flow is None or not flow.get("bc_event") or not flow.get("bc_audience"):
+        await _stale(c)
+        return
+    await c.state.set_state(Compose.announce_at)
+    await show(c.query, c.t("events.announce.ask_at"), kb.cancel_markup(c.t, announcement=True))
+
+
+@router.message(Compose.announce_at, F.text)
+async def announce_at_typed(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                            t: Translator, clock: Clock, settings: Any) -> None:
+    from handlers.events.manage import announce_moment
+
+    network_id = _coordinated_network(viewer)
+    data = await state.get_data()
+    found = await session.get(Event, int(data.get("bc_event") or 0))
+    if network_id is None or data.get("bc_network") != network_id or found is None:
+        await state.clear()
+        await message.answer(t("errors.forbidden"))
+        return
+    network = await session.get(Network, network_id)
+    tz = network_zone(network)
+    try:
+        moment = announce_moment(message.text or "", tz, clock)
+        lifecycle.check_announceable(found, clock.now(), moment)
+    except DomainError as error:
+        await message.answer(t(error.key, **error.values))
+        return
+    await state.clear()
+    announced = await lifecycle.announce(session, found, clock, at=moment, by=viewer.user,
+                                         audience=data.get("bc_audience"))
+    await message.answer(t("events.announce.scheduled", at=moment.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
+                           count=announced.recipients))
+    if announced.broadcast_id is None:
+        return
+    broadcast = await broadcasts.get_broadcast(session, announced.broadcast_id)
+    progress = await broadcasts.broadcast_progress(session, broadcast.id, clock=clock,
+                                                   rate=settings.rate_global_per_sec)
+    live = await message.answer(progress_text(broadcast, progress, t, tz),
+                                reply_markup=kb.progress_markup(broadcast.id, t, running=True))
+    await broadcasts.mark_progress_message(session, broadcast.id, live.chat.id, live.message_id)
+
+
+@router.message(Compose.announce_at)
+async def announce_at_expected(message: Message, t: Translator) -> None:
+    await message.answer(t("common.send_text"))
 
 
 # --- stopping ----------------------------------------------------------------------------------------
@@ -569,7 +694,25 @@ async def _stop_confirmed(c: Ctx) -> None:
         await show(c.query, c.t("broadcast.stop.already", id=broadcast.id))
         return
     held_back = await broadcasts.cancel_broadcast(c.session, broadcast.id, c.clock, c.network_id)
-    await show(c.query, c.t("broadcast.stop.done", id=broadcast.id, count=held_back))
+    progress = await broadcasts.broadcast_progress(c.session, broadcast.id)  # counted now, not when asked
+    await show(c.query, c.t("broadcast.stop.done", id=broadcast.id, count=held_back, sent=progress.sent,
+                            total=progress.total),
+               kb.resume_markup(broadcast.id, held_back, c.t) if held_back else None)
+
+
+async def _resume(c: Ctx) -> None:
+    """«Продолжить»: the rest of a stopped broadcast goes out; this message becomes its live progress."""
+    broadcast = await broadcasts.get_broadcast(c.session, c.data.id, c.network_id)
+    count = await broadcasts.resume_broadcast(c.session, broadcast.id, c.clock, c.network_id)
+    message = c.query.message
+    if message is not None:
+        await broadcasts.mark_progress_message(c.session, broadcast.id, message.chat.id, message.message_id)
+    progress = await broadcasts.broadcast_progress(c.session, broadcast.id, clock=c.clock,
+                                                   rate=c.settings.rate_global_per_sec)
+    network = await c.session.get(Network, c.network_id)
+    await c.query.answer(c.t("broadcast.resume.done", count=count))
+    await show(c.query, progress_text(broadcast, progress, c.t, network_zone(network)),
+               kb.progress_markup(broadcast.id, c.t, running=True))
 
 
 async def _stop_declined(c: Ctx) -> None:
@@ -609,7 +752,8 @@ async def _card(c: Ctx) -> None:
              c.t("broadcast.card.summary", summary=broadcast.summary or c.t("broadcast.types.message")),
              "", progress_text(broadcast, progress, c.t, tz)]
     has_file = bool(progress.failed or progress.unreachable or progress.skipped or progress.cancelled)
-    await show(c.query, "\n".join(lines), kb.card_markup(broadcast, c.t, page=c.data.p, has_file=has_file))
+    await show(c.query, "\n".join(lines), kb.card_markup(broadcast, c.t, page=c.data.p, has_file=has_file,
+                                                          resumable=await broadcasts.resumable(c.session, broadcast)))
 
 
 async def _file(c: Ctx) -> None:
@@ -632,7 +776,7 @@ async def _file(c: Ctx) -> None:
 _ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "home": _go_home, "new": _new, "x": _abort, "back": _back, "aud": _audience,
     "sch": _school_toggle, "schp": _school_paging, "schok": _schools_done, "st": _status_toggle, "stok": _statuses_done,
-    "ext": _choice, "extp": _choices_paging, "go": _confirm,
-    "stop": _stop, "stopok": _stop_confirmed, "stopno": _stop_declined,
+    "ext": _choice, "extp": _choices_paging, "go": _confirm, "annat": _announce_at,
+    "stop": _stop, "stopok": _stop_confirmed, "stopno": _stop_declined, "resume": _resume,
     "hist": _history, "show": _card, "file": _file,
 }

@@ -4,13 +4,27 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Translator
 from bot.viewer import Viewer
-from handlers.common import show_menu
+from keyboards.callbacks import MenuCb
+from keyboards.menu import allowed
 
 router = Router(name="fallback")
+
+
+def _pointers(viewer: Viewer, t: Translator, *, question: bool) -> InlineKeyboardMarkup:
+    """Where a stray message most likely wanted to go — not the whole menu again."""
+    builder = InlineKeyboardBuilder()
+    if question and allowed(viewer, "ml_ask"):
+        builder.button(text=t("mentoring.menu.ask"), callback_data=MenuCb(action="ml_ask"))
+    if allowed(viewer, "events"):
+        builder.button(text=t("events.menu.events"), callback_data=MenuCb(action="events"))
+    builder.button(text=t("common.open_menu"), callback_data=MenuCb(action="home"))
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 @router.message(F.chat.type == ChatType.PRIVATE)
@@ -21,10 +35,16 @@ async def private_anything(message: Message, state: FSMContext, viewer: Viewer, 
         return
     if message.text and message.text.startswith("/"):
         await message.answer(t("common.unknown_command"))
-    else:
-        await message.answer(t("common.hint"))
-    if viewer.registered or viewer.is_admin:
-        await show_menu(message, viewer, t)
+        return
+    if not (viewer.registered or viewer.is_admin):
+        await message.answer(t("common.hint_guest"))
+        return
+    text = message.text or ""
+    first = text.lower().split(maxsplit=1)[0].strip(",.!:") if text.strip() else ""
+    question = "?" in text or first in t("common.question_words").split()
+    key = "common.hint_question" if question and allowed(viewer, "ml_ask") else (
+        "common.hint_text" if text else "common.hint")
+    await message.answer(t(key), reply_markup=_pointers(viewer, t, question=question))
 
 
 def _addressed(message: Message, bot_username: str, bot_id: int) -> bool:

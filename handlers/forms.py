@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from io import BytesIO
 from typing import Any
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,10 +20,12 @@ from bot.i18n import Raw, Translator
 from bot.services import networks as network_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
-from bot.services.forms import answering, board, library, requests, upload
+from bot.services.forms import answering, board, hooks, library, requests, results, upload
+from bot.services.forms.export import answers_sheet
 from bot.services.forms.definitions import AnswerError, DefinitionError, Definition, Question, is_answered
 from bot.services.forms.messages import local_date
 from bot.services.uploads.sandbox import run_untrusted
+from bot.services.xlsx import table_xlsx
 from bot.viewer import Viewer
 from db.models import Form, FormRequest, FormRequestStatus, Network, School
 from handlers.common import show, show_menu
@@ -239,15 +242,6 @@ async def step_pressed(query: CallbackQuery, callback_data: FormStepCb, state: F
     await _render(query, f, t, state)
 
 
-@router.message(FormFill.answering, F.text.startswith("/"))
-async def command_while_answering(message: Message, state: FSMContext, viewer: Viewer, t: Translator) -> None:
-    """A command nobody took (say /menu) leaves the form; the answers are already saved."""
-    await state.clear()
-    await message.answer(t("forms.fill.paused_short"))
-    if viewer.registered:
-        await show_menu(message, viewer, t)
-
-
 @router.message(FormFill.answering, F.text)
 async def typed_answer(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer,
                        t: Translator, clock: Clock) -> None:
@@ -396,8 +390,24 @@ async def _send(query: CallbackQuery, data: FormCoordCb, state: FSMContext, sess
     form = await library.form_for_network(session, data.id, network_id)
     await state.set_state(FormSend.choosing)
     await state.set_data({"fs_form": form.id, "fs_network": network_id, "fs_schools": []})
-    await show(query, t("forms.coord.pick_audience", title=form.title),
-               kb.audience_markup(requests.available_audiences(), t))
+    await _pick_audience(query, form, t)
+
+
+async def _pick_audience(query: CallbackQuery, form: Any, t: Translator) -> None:
+    meant = requests.meant_for(form.code)
+    text = t("forms.coord.pick_audience", title=form.title)
+    if meant:
+        text += "\n" + t("forms.coord.meant_hint")
+    await show(query, text, kb.audience_markup(requests.available_audiences(form.code), t, meant))
+
+
+async def _audience_back(query: CallbackQuery, data: FormCoordCb, state: FSMContext, session: AsyncSession,
+                         viewer: Viewer, t: Translator, clock: Clock, network_id: int) -> None:
+    flow = await _flow(state, network_id)
+    if flow is None:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await _pick_audience(query, await library.form_for_network(session, flow["fs_form"], network_id), t)
 
 
 async def _flow(state: FSMContext, network_id: int) -> dict[str, Any] | None:
@@ -419,7 +429,42 @@ async def _audience(query: CallbackQuery, data: FormCoordCb, state: FSMContext, 
     if kind == "schools":
         await _school_page(query, state, session, t, network_id, 0)
         return
+    if kind in requests.EVENT_AUDIENCES:  # about one event: which one
+        await state.update_data(fs_event_kind=kind)
+        await _event_page(query, session, t, clock, network_id, 0)
+        return
     await state.update_data(fs_audience=requests.audience_spec(kind), fs_audience_label=kind)
+    await _ask_deadline(query, state, t)
+
+
+async def _event_page(query: CallbackQuery, session: AsyncSession, t: Translator, clock: Clock, network_id: int,
+                      page: int) -> None:
+    found = await hooks.event_choices(session, network_id, page, clock.now())
+    if not found or not found.total:
+        await query.answer(t("forms.coord.no_events"), show_alert=True)
+        return
+    await show(query, t("forms.coord.pick_event"), kb.events_markup(found, t))
+
+
+async def _event_paging(query: CallbackQuery, data: FormCoordCb, state: FSMContext, session: AsyncSession,
+                        viewer: Viewer, t: Translator, clock: Clock, network_id: int) -> None:
+    if await _flow(state, network_id) is None:
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await _event_page(query, session, t, clock, network_id, data.p)
+
+
+async def _event_chosen(query: CallbackQuery, data: FormCoordCb, state: FSMContext, session: AsyncSession,
+                        viewer: Viewer, t: Translator, clock: Clock, network_id: int) -> None:
+    flow = await _flow(state, network_id)
+    found = await hooks.event_choices(session, network_id, data.p, clock.now()) if flow else None
+    picked = next((c for c in (found.items if found else []) if c.id == data.id), None)
+    kind = (flow or {}).get("fs_event_kind")
+    if picked is None or kind not in requests.EVENT_AUDIENCES:  # only what the network may pick
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    await state.update_data(fs_audience=requests.audience_spec(kind, event_id=picked.id), fs_audience_label=kind,
+                            fs_event_label=picked.label)
     await _ask_deadline(query, state, t)
 
 
@@ -508,6 +553,8 @@ async def _audience_label(session: AsyncSession, flow: dict[str, Any], t: Transl
                                                                 .order_by(School.name))).all()]
         shown = ", ".join(_cut(n, 40) for n in names[:5])
         label = t("forms.coord.schools_label", names=shown, more=len(names) - 5) if len(names) > 5 else shown
+    if kind in requests.EVENT_AUDIENCES:
+        label = t(f"forms.coord.event_label_{kind}", event=flow.get("fs_event_label") or "")
     return label
 
 
@@ -586,6 +633,25 @@ async def board_view(query: CallbackQuery, callback_data: FormBoardCb, session: 
     except DomainError as error:
         await query.answer(t(error.key, **error.values), show_alert=True)
         return
+    if callback_data.s == kb.RESULTS:
+        found = await results.request_results(session, request)
+        page = results.results_page(found, callback_data.p)
+        await show(query, _fit(results.results_lines(found, page, t)), kb.results_markup(request.id, page, t))
+        return
+    if callback_data.s == kb.REMIND:
+        try:
+            queued, waiting = await requests.remind_unanswered(session, request, clock)
+        except DomainError as error:
+            await query.answer(t(error.key, **error.values), show_alert=True)
+            return
+        key = "forms.results.reminded" if queued else (
+            "forms.results.already_reminded" if waiting else "forms.results.all_answered")
+        await query.answer(t(key, count=queued), show_alert=True)
+        await _board(query, session, t, clock, request, 0)
+        return
+    if callback_data.s == kb.ANSWERS_FILE:
+        await _answers_file(query, session, request, t)
+        return
     if callback_data.s < 0:
         await _board(query, session, t, clock, request, callback_data.p)
         return
@@ -608,6 +674,21 @@ async def board_view(query: CallbackQuery, callback_data: FormBoardCb, session: 
             line += " " + t("forms.board.person_unreachable")
         lines.append(line)
     await show(query, _fit(lines), kb.people_markup(request.id, callback_data.s, people, t))
+
+
+async def _answers_file(query: CallbackQuery, session: AsyncSession, request: FormRequest, t: Translator) -> None:
+    """This request's sent answers as a workbook (the one XLSX writer: dates are dates, texts stay texts)."""
+    sheet = await answers_sheet(session, request.network_id, request_id=request.id)
+    rows = [row async for row in sheet.rows()]
+    network = await session.get(Network, request.network_id)
+    buffer = BytesIO()
+    table_xlsx(buffer, t("forms.results.sheet"), sheet.headers, rows, caption=request.title,
+               tz=requests.network_tz(network))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer_document(
+            BufferedInputFile(buffer.getvalue(), filename=f"answers-{request.id}.xlsx"),
+            caption=t("forms.results.file_caption", title=request.title, count=len(rows)))
 
 
 async def _close(query: CallbackQuery, data: FormCoordCb, state: FSMContext, session: AsyncSession,
@@ -708,7 +789,8 @@ async def upload_expected(message: Message, t: Translator) -> None:
 
 
 _COORD_ACTIONS = {
-    "home": _home, "forms": _forms, "form": _form, "send": _send, "aud": _audience, "sch": _school_toggle,
+    "home": _home, "forms": _forms, "form": _form, "send": _send, "aud": _audience, "audb": _audience_back,
+    "ev": _event_chosen, "evp": _event_paging, "sch": _school_toggle,
     "schp": _school_paging, "schok": _schools_done, "dl": _deadline_days, "go": _go, "reqs": _requests,
     "up": _upload, "close": _close, "closeok": _close_confirmed,
 }

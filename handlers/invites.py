@@ -41,7 +41,13 @@ async def send_invite(message: Message, *, network: Network, role: Role, uses: i
     link = invite_service.deep_link(me.username or "", invite.code)
     caption = t("invite.created", role=t(f"roles.{role.value}"), network=network.name, link=link,
                 uses=t("invite.uses_one") if uses == 1 else t("invite.uses_many"), days=expires_days)
-    await message.answer_photo(BufferedInputFile(qr_png(link), filename="invite.png"), caption=caption)
+    builder = InlineKeyboardBuilder()  # the QR message leads somewhere: another invite, or back to the menu
+    builder.button(text=t("invite.another"),
+                   callback_data=MenuCb(action="admin_networks" if role == Role.COORDINATOR else "invite"))
+    builder.button(text=t("menu.back"), callback_data=MenuCb(action="home"))
+    builder.adjust(1)
+    await message.answer_photo(BufferedInputFile(qr_png(link), filename="invite.png"), caption=caption,
+                               reply_markup=builder.as_markup())
 
 
 @router.callback_query(MenuCb.filter(F.action == "invite"))

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from io import BytesIO
 
 from aiogram import F, Router
@@ -25,7 +26,8 @@ from bot.services import monitoring
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.export import Progress, write_workbook
-from bot.services.monitoring.texts import card_text, personal_text, target_text
+from bot.services.monitoring.texts import card_text, definitions_text, personal_text, target_text
+from bot.services.report import write_report
 from bot.viewer import Viewer
 from db.models import Network, Role
 from handlers.common import show
@@ -167,6 +169,9 @@ async def stats_pressed(query: CallbackQuery, callback_data: StatsCb, state: FSM
     if action == "export":
         await _export(query, session, viewer, t, clock)
         return
+    if action in ("report", "sreport"):
+        await _report(query, session, viewer, t, clock, school_id=callback_data.id if action == "sreport" else None)
+        return
     network = await _coordinated(query, session, viewer, t)
     if network is None:
         return
@@ -188,7 +193,9 @@ async def stats_pressed(query: CallbackQuery, callback_data: StatsCb, state: FSM
         except DomainError as error:
             await _alert(query, t(error.key, **error.values))
             return
-        await show(query, card_text(card, t), kb.school_markup(t, callback_data.p))
+        await show(query, card_text(card, t), kb.school_markup(t, callback_data.p, callback_data.id))
+    elif action == "defs":
+        await show(query, definitions_text(t), kb.definitions_markup(t))
     elif action == "targets":
         await state.clear()
         await _show_targets(query, session, network, t, clock)
@@ -288,30 +295,22 @@ async def _export(event: Event, session: AsyncSession, viewer: Viewer, t: Transl
         return
     if isinstance(event, CallbackQuery):
         await event.answer()
-    _exporting.add(network.id)
-    started = time.monotonic()
-    status = await target.answer(t("monitoring.export.started", network=network.name))
-    last_edit = [started]
+    async with _job(_exporting, network.id, target, t("monitoring.export.started", network=network.name),
+                    t("monitoring.export.failed"), "export") as status:
 
-    async def progress(step: Progress) -> None:
-        now = time.monotonic()
-        if step.finished or now - last_edit[0] < PROGRESS_EVERY:
-            return
-        last_edit[0] = now
-        with suppress(TelegramBadRequest):
-            await status.edit_text(t("monitoring.export.progress", network=network.name, index=step.index,
-                                     total=step.total, sheet=step.title, rows=step.rows,
-                                     seconds=int(now - started)))
+        async def progress(step: Progress) -> None:
+            if not step.finished:
+                await status.edit(lambda seconds: t("monitoring.export.progress", network=network.name,
+                                                    index=step.index, total=step.total, sheet=step.title,
+                                                    rows=step.rows, seconds=seconds))
 
-    try:
         buffer = BytesIO()
         result = await write_workbook(session, network, buffer, clock, progress=progress)
         data = buffer.getvalue()
         lines = "\n".join(t("monitoring.export.sheet_line", sheet=title, rows=rows) for title, rows in result.sheets)
         summary = t("monitoring.export.done", network=network.name, sheets=lines,
                     seconds=f"{result.seconds:.1f}".replace(".", ","))
-        with suppress(TelegramBadRequest):
-            await status.edit_text(summary)
+        await status.edit(lambda _: summary, force=True)
         if len(data) > FILE_LIMIT:
             await target.answer(t("monitoring.export.too_big", size=round(len(data) / 2**20), slug=network.slug))
             return
@@ -320,9 +319,79 @@ async def _export(event: Event, session: AsyncSession, viewer: Viewer, t: Transl
         await target.answer_document(BufferedInputFile(data, filename=name),
                                      caption=t("monitoring.export.caption", network=network.name,
                                                date=f"{day:%d.%m.%Y %H:%M}"))
-    except Exception:  # noqa: BLE001 - the person gets a plain message, the log gets the traceback
-        log.exception("export of network %s failed", network.id)
+
+
+class _Status:
+    """The one progress message of a long job: edited at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, message: Message) -> None:
+        self.message, self.started, self.last = message, time.monotonic(), time.monotonic()
+
+    async def edit(self, text: Callable[[int], str], *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
         with suppress(TelegramBadRequest):
-            await status.edit_text(t("monitoring.export.failed"))
+            await self.message.edit_text(text(int(now - self.started)))
+
+
+@asynccontextmanager
+async def _job(running: set[int], network_id: int, target: Message, started: str, failed: str,
+               what: str) -> AsyncIterator[_Status]:
+    """One job of a kind per network at a time (marked before any await, so a second press is refused), its
+    progress message, and a failure that reaches the person as `failed` and the log in full."""
+    running.add(network_id)
+    status: _Status | None = None
+    try:
+        status = _Status(await target.answer(started))
+        yield status
+    except Exception:  # noqa: BLE001 - the person gets a plain message, the log gets the traceback
+        log.exception("%s of network %s failed", what, network_id)
+        if status is not None:
+            await status.edit(lambda _: failed, force=True)
     finally:
-        _exporting.discard(network.id)
+        running.discard(network_id)
+
+
+# --- «Аналитическая справка» --------------------------------------------------------------------------
+
+_reporting: set[int] = set()  # networks whose справка is being written by this process
+
+
+async def _report(query: CallbackQuery, session: AsyncSession, viewer: Viewer, t: Translator, clock: Clock, *,
+                  school_id: int | None) -> None:
+    """The DOCX for the school year so far, with a progress message that says which part is being written."""
+    network = await _coordinated(query, session, viewer, t)
+    target = _reply_target(query)
+    if network is None or target is None:
+        return
+    if network.id in _reporting:
+        await _alert(query, t("report.chat.busy"))
+        return
+    who = network.name
+    if school_id is not None:
+        try:
+            who = (await monitoring.school_card(session, network, school_id, clock)).school_name or who
+        except DomainError as error:
+            await _alert(query, t(error.key, **error.values))
+            return
+    await query.answer()
+    async with _job(_reporting, network.id, target, t("report.chat.started", who=who), t("report.chat.failed"),
+                    "report") as status:
+
+        async def progress(index: int, total: int, step: str) -> None:
+            await status.edit(lambda _: t("report.chat.progress", who=who, index=index, total=total,
+                                          step=t(f"report.chat.steps.{step}")))
+
+        buffer = BytesIO()
+        result = await write_report(session, network, buffer, clock, school_id=school_id, language=t.language,
+                                    progress=progress)
+        since, until = f"{result.since:%d.%m.%Y}", f"{result.until:%d.%m.%Y}"
+        await status.edit(lambda _: t("report.chat.done", who=who, since=since, until=until,
+                                      seconds=f"{result.seconds:.1f}".replace(".", ",")), force=True)
+        name = f"spravka-{network.slug}{f'-school{school_id}' if school_id else ''}-{result.until:%Y-%m-%d}.docx"
+        await target.answer_document(BufferedInputFile(buffer.getvalue(), filename=name),
+                                     caption=t("report.chat.caption", who=who, since=since, until=until))
+
+

@@ -130,7 +130,7 @@ async def settings_action(query: CallbackQuery, callback_data: SetCb, state: FSM
 def _quiet_text(network: Network, t: Translator) -> str:
     quiet = quiet_hours.of(network.settings)
     window = quiet.label if quiet.enabled else t("settings.quiet.off_label")
-    return t("settings.quiet.text", network=network.name, window=window, timezone=network.timezone,
+    return t("settings.quiet.text", network=network.name, window=window, timezone=quiet_hours.zone_label(network.timezone, t),
              held=Raw(t("settings.quiet.held")))
 
 

@@ -17,7 +17,7 @@ from keyboards.common import short
 
 
 class BcCb(CallbackData, prefix="bc"):
-    """a: home new hist show file stop stopok stopno · aud sch schp schok st stok ext extp back go x"""
+    """a: home new hist show file stop stopok stopno resume · aud sch schp schok st stok ext extp back go x"""
 
     a: str
     id: int = 0
@@ -55,23 +55,28 @@ def home_markup(t: Translator) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def cancel_markup(t: Translator) -> InlineKeyboardMarkup:
+def cancel_markup(t: Translator, *, announcement: bool = False) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.row(_button(t("broadcast.compose.abort"), BcCb(a="x")))
+    builder.row(_button(t("broadcast.announce.abort" if announcement else "broadcast.compose.abort"), BcCb(a="x")))
     return builder.as_markup()
 
 
-def audience_markup(t: Translator, extensions: Sequence[str]) -> InlineKeyboardMarkup:
+def audience_markup(t: Translator, extensions: Sequence[str], *, planned: str | None = None) -> InlineKeyboardMarkup:
+    """Whom to send to. For an announcement (`planned`: the event's own audience) that one comes first."""
     builder = InlineKeyboardBuilder()
+    if planned in BASIC_AUDIENCES:
+        builder.row(_button(t("broadcast.announce.planned", audience=t(f"audience.{planned}")),
+                            BcCb(a="aud", k=planned)))
     for kind in BASIC_AUDIENCES:
-        builder.button(text=t(f"broadcast.audience_button.{kind}"), callback_data=BcCb(a="aud", k=kind))
-    builder.adjust(2)
+        if kind != planned:
+            builder.button(text=t(f"broadcast.audience_button.{kind}"), callback_data=BcCb(a="aud", k=kind))
+    builder.adjust(*([1] if planned in BASIC_AUDIENCES else []), 2)
     builder.row(_button(t("broadcast.audience_button.schools"), BcCb(a="aud", k="schools")))
     builder.row(_button(t("broadcast.audience_button.school_status"), BcCb(a="aud", k="school_status")))
     for kind in extensions:
         label = f"broadcast.audience_button.{kind}"
         builder.row(_button(t(label) if t.has(label) else kind, BcCb(a="aud", k=kind)))
-    builder.row(_button(t("broadcast.compose.abort"), BcCb(a="x")))
+    builder.row(_button(t("broadcast.announce.abort" if planned else "broadcast.compose.abort"), BcCb(a="x")))
     return builder.as_markup()
 
 
@@ -112,24 +117,35 @@ def choices_markup(kind: str, page: Page[Choice], t: Translator) -> InlineKeyboa
     return builder.as_markup()
 
 
-def preview_markup(t: Translator, *, quiet_until: str | None, empty: bool) -> InlineKeyboardMarkup:
+def preview_markup(t: Translator, *, quiet_until: str | None, empty: bool,
+                   announcement: bool = False) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if not empty:
         if quiet_until:
             builder.row(_button(t("broadcast.preview.send_morning", time=quiet_until), BcCb(a="go", id=0)))
             builder.row(_button(t("broadcast.preview.send_now"), BcCb(a="go", id=1)))
         else:
-            builder.row(_button(t("broadcast.preview.send"), BcCb(a="go", id=1)))
+            builder.row(_button(t("broadcast.announce.send" if announcement else "broadcast.preview.send"),
+                                BcCb(a="go", id=1)))
+        if announcement:
+            builder.row(_button(t("broadcast.announce.at"), BcCb(a="annat")))
     builder.row(_button(t("broadcast.preview.change_audience"), BcCb(a="back")))
-    builder.row(_button(t("broadcast.compose.abort"), BcCb(a="x")))
+    builder.row(_button(t("broadcast.announce.abort" if announcement else "broadcast.compose.abort"), BcCb(a="x")))
     return builder.as_markup()
 
 
-def progress_markup(broadcast_id: int, t: Translator, *, running: bool) -> InlineKeyboardMarkup | None:
+def progress_markup(broadcast_id: int, t: Translator, *, running: bool,
+                    resumable: int = 0) -> InlineKeyboardMarkup | None:
     if not running:
-        return None
+        return resume_markup(broadcast_id, resumable, t) if resumable else None
     builder = InlineKeyboardBuilder()
     builder.row(_button(t("broadcast.progress.stop"), BcCb(a="stop", id=broadcast_id)))
+    return builder.as_markup()
+
+
+def resume_markup(broadcast_id: int, left: int, t: Translator) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.row(_button(t("broadcast.resume.button", count=left), BcCb(a="resume", id=broadcast_id)))
     return builder.as_markup()
 
 
@@ -153,10 +169,13 @@ def history_markup(page: Page[Broadcast], t: Translator, labels: dict[int, str])
     return builder.as_markup()
 
 
-def card_markup(broadcast: Broadcast, t: Translator, *, page: int, has_file: bool) -> InlineKeyboardMarkup:
+def card_markup(broadcast: Broadcast, t: Translator, *, page: int, has_file: bool,
+                resumable: int = 0) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if broadcast.status in ("queued", "sending"):
         builder.row(_button(t("broadcast.progress.stop"), BcCb(a="stop", id=broadcast.id)))
+    if resumable:
+        builder.row(_button(t("broadcast.resume.button", count=resumable), BcCb(a="resume", id=broadcast.id)))
     if has_file:
         builder.row(_button(t("broadcast.card.file"), BcCb(a="file", id=broadcast.id)))
     builder.row(_button(t("broadcast.card.refresh"), BcCb(a="show", id=broadcast.id, p=page)))

@@ -59,3 +59,7 @@ class ProfileEditCb(CallbackData, prefix="pe"):
 
 class ForgetCb(CallbackData, prefix="forget"):
     confirm: bool
+
+
+class RegNavCb(CallbackData, prefix="rn"):
+    a: str  # "back" to the previous step, "cancel" leaves the dialog (registration, profile editing)

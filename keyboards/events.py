@@ -63,11 +63,20 @@ class EvOffsetCb(CallbackData, prefix="evo"):
 
 
 class RoadmapCb(CallbackData, prefix="rm"):
-    """import problems fix cancel pick all ann_now ann_at done"""
+    """import problems fix cancel pick all ann_now ann_at done cols reset move unmove back"""
 
     a: str
     i: int = 0
     p: int = 0
+
+
+class RoadmapColCb(CallbackData, prefix="rmc"):
+    """A column of the roadmap being imported: open it (a=col) or give it a role (a=set, r=role)."""
+
+    a: str
+    t: int  # table, from 0
+    c: int  # column, from 0
+    r: str = ""
 
 
 def nav(page: Page[Any], make: Callable[[int], CallbackData], t: Translator) -> list[InlineKeyboardButton]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -43,11 +44,15 @@ class FormCoordCb(CallbackData, prefix="fc"):
 
 class FormBoardCb(CallbackData, prefix="fb"):
     r: int  # request id
-    s: int = -1  # -1 the overview, 0 people without a school, else a school id
+    s: int = -1  # -1 the overview, 0 people without a school, else a school id; RESULTS, REMIND, ANSWERS_FILE
+    # below: the views and actions of the board itself
     p: int = 0
 
 
-AUDIENCE_CODES = ("everyone", "participants", "mentors", "coordinators", "shnor", "schools", "links")
+RESULTS, REMIND, ANSWERS_FILE = -2, -3, -4  # FormBoardCb.s of the board's own views and actions
+
+AUDIENCE_CODES = ("everyone", "participants", "mentors", "coordinators", "shnor", "schools", "links", "mentees",
+                  "pair_mentors", "came", "signups")
 DEADLINE_DAYS = (3, 7, 14, 30)
 STATE_MARKS = {"todo": "📝", "started": "✏️", "overdue": "⏰", "submitted": "✅", "closed": "🔒"}
 
@@ -169,13 +174,27 @@ def preview_markup(form_id: int, t: Translator) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def audience_markup(kinds: Sequence[str], t: Translator) -> InlineKeyboardMarkup:
+def audience_markup(kinds: Sequence[str], t: Translator, meant: Sequence[str] = ()) -> InlineKeyboardMarkup:
+    """The audiences, those the form is made for first and starred."""
     builder = InlineKeyboardBuilder()
     for kind in kinds:
-        builder.button(text=t(f"forms.audiences.{kind}"),
-                       callback_data=FormCoordCb(a="aud", id=AUDIENCE_CODES.index(kind)))
-    builder.button(text=t("forms.coord.cancel"), callback_data=FormCoordCb(a="home"))
-    builder.adjust(2)
+        mark = "⭐ " if kind in meant else ""
+        builder.row(InlineKeyboardButton(text=mark + t(f"forms.audiences.{kind}"),
+                                         callback_data=FormCoordCb(a="aud", id=AUDIENCE_CODES.index(kind)).pack()))
+    builder.row(InlineKeyboardButton(text=t("forms.coord.cancel"), callback_data=FormCoordCb(a="home").pack()))
+    return builder.as_markup()
+
+
+def events_markup(page: Page[Any], t: Translator) -> InlineKeyboardMarkup:
+    """Events to send a form about (`audiences.Choice`: id, label)."""
+    builder = InlineKeyboardBuilder()
+    for choice in page.items:
+        builder.row(InlineKeyboardButton(text=short(choice.label),
+                                         callback_data=FormCoordCb(a="ev", id=choice.id, p=page.page).pack()))
+    nav = _nav(page, FormCoordCb, t, a="evp")  # type: ignore[arg-type]
+    if nav:
+        builder.row(*nav)
+    builder.row(InlineKeyboardButton(text=t("forms.coord.back_audience"), callback_data=FormCoordCb(a="audb").pack()))
     return builder.as_markup()
 
 
@@ -250,6 +269,13 @@ def board_markup(request_id: int, page: Page[SchoolRow], t: Translator, *, is_op
         nav.append(InlineKeyboardButton(text="▶️", callback_data=FormBoardCb(r=request_id, p=page.page + 1).pack()))
     if nav:
         builder.row(*nav)
+    builder.row(InlineKeyboardButton(text=t("forms.results.button"),
+                                     callback_data=FormBoardCb(r=request_id, s=RESULTS).pack()),
+                InlineKeyboardButton(text=t("forms.results.file"),
+                                     callback_data=FormBoardCb(r=request_id, s=ANSWERS_FILE).pack()))
+    if is_open:
+        builder.row(InlineKeyboardButton(text=t("forms.results.remind"),
+                                         callback_data=FormBoardCb(r=request_id, s=REMIND).pack()))
     builder.row(InlineKeyboardButton(text=t("forms.board.refresh"),
                                      callback_data=FormBoardCb(r=request_id, p=page.page).pack()))
     if is_open:
@@ -264,6 +290,17 @@ def people_markup(request_id: int, school_id: int, page: Page, t: Translator) ->
     nav = _nav(page, FormBoardCb, t, r=request_id, s=school_id)  # type: ignore[arg-type]
     if nav:
         builder.row(*nav)
+    builder.row(InlineKeyboardButton(text=t("forms.board.back"), callback_data=FormBoardCb(r=request_id).pack()))
+    return builder.as_markup()
+
+
+def results_markup(request_id: int, page: Page, t: Translator) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    nav = _nav(page, FormBoardCb, t, r=request_id, s=RESULTS)  # type: ignore[arg-type]
+    if nav:
+        builder.row(*nav)
+    builder.row(InlineKeyboardButton(text=t("forms.results.file"),
+                                     callback_data=FormBoardCb(r=request_id, s=ANSWERS_FILE).pack()))
     builder.row(InlineKeyboardButton(text=t("forms.board.back"), callback_data=FormBoardCb(r=request_id).pack()))
     return builder.as_markup()
 

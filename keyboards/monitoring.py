@@ -13,7 +13,7 @@ from keyboards.common import short
 
 
 class StatsCb(CallbackData, prefix="st"):
-    a: str  # home · chart · schools · school · targets · tg (a target) · export · mine
+    a: str  # home · chart · schools · school · targets · tg (a target) · export · mine · defs · report · sreport
     id: int = 0  # a school id, or an indicator's place in ORDER
     p: int = 0  # the page of the school list to come back to
 
@@ -31,6 +31,8 @@ def card_markup(t: Translator, *, personal: bool = False) -> InlineKeyboardMarku
              _button(t("monitoring.buttons.targets"), StatsCb(a="targets"))],
             [_button(t("monitoring.buttons.chart"), StatsCb(a="chart")),
              _button(t("monitoring.buttons.export"), StatsCb(a="export"))],
+            [_button(t("report.chat.button"), StatsCb(a="report")),
+             _button(t("monitoring.buttons.definitions"), StatsCb(a="defs"))],
             [_button(t("monitoring.buttons.refresh"), StatsCb(a="home"))]]
     if personal:
         rows.append([_button(t("monitoring.buttons.mine"), StatsCb(a="mine"))])
@@ -66,8 +68,10 @@ def schools_markup(page: Page[Card], t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def school_markup(t: Translator, page: int) -> InlineKeyboardMarkup:
+def school_markup(t: Translator, page: int, school_id: int = 0) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[
+        [_button(t("report.chat.school_button"), StatsCb(a="sreport", id=school_id, p=page)),
+         _button(t("monitoring.buttons.definitions"), StatsCb(a="defs"))],
         [_button(t("monitoring.buttons.back_schools"), StatsCb(a="schools", p=page))],
         [_button(t("monitoring.buttons.back_card"), StatsCb(a="home"))]])
 
@@ -87,6 +91,11 @@ def targets_markup(card: Card, custom: set[str], t: Translator) -> InlineKeyboar
 
 def back_to_card(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[_button(t("monitoring.buttons.back_card"), StatsCb(a="home"))]])
+
+
+def definitions_markup(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[_button(t("monitoring.buttons.back_card"), StatsCb(a="home"))],
+                                                 _menu(t)])
 
 
 def personal_markup(t: Translator, *, coordinator: bool) -> InlineKeyboardMarkup:

@@ -3,9 +3,13 @@
 Updates go through the real dispatcher, middlewares and database; every Bot API call goes over HTTP to the
 loopback FakeTelegram, which records it. Proactive messages sit in the outbox until `deliver()` drains it
 through the real sender and transport.
+
+After every typed message, tap and drain, every reply is read as a person reads it (tests/ux.py): no HTML shown
+as text, no English, codes, raw ids or time-zone names to a Russian speaker, and a way out of every prompt.
 """
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +18,7 @@ from aiogram import Bot
 
 from bot.app import App
 from tests.fakes.telegram_api import FakeTelegram, Sent
+from tests.ux import has_way_out, reply_problems
 
 
 @dataclass
@@ -35,6 +40,8 @@ class Person:
     async def _feed(self, update: dict) -> list[Sent]:
         self._mark = self.fake.last_seq
         await self.harness.feed(update)
+        await self.harness.check_replies(self._mark)
+        await self.harness.check_way_out(self)
         return self.new()
 
     def new(self) -> list[Sent]:
@@ -59,14 +66,27 @@ class Person:
     async def photo(self, caption: str | None = None) -> list[Sent]:
         return await self._feed(self.fake.updates.photo(self.user_id, caption=caption, **self._profile()))
 
-    async def document(self, data: bytes, file_name: str, *, caption: str | None = None,
+    async def voice(self) -> list[Sent]:
+        return await self._feed(self.fake.updates.voice(self.user_id, **self._profile()))
+
+    async def document(self, name: str = "plan.pdf", data: bytes = b"%PDF-1.4 test", *,
+                       mime: str | None = None, caption: str | None = None,
                        declared_size: int | None = None) -> list[Sent]:
         """Sends a file (served by the fake's getFile and download); `declared_size`: what the update claims."""
-        record = self.fake.add_file(data, file_name=file_name)
-        update = self.fake.updates.document(self.user_id, file_name=file_name, mime_type="application/octet-stream",
+        mime = mime or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        record = self.fake.add_file(data, file_name=name, mime_type=mime)
+        update = self.fake.updates.document(self.user_id, file_name=name, mime_type=mime,
                                             file_size=len(data) if declared_size is None else declared_size,
                                             file_id=record.file_id, caption=caption, **self._profile())
         return await self._feed(update)
+
+    def links(self) -> list[str]:
+        """Where the links in the newest messages lead (a contact is a tg:// or t.me link, not text)."""
+        urls = []
+        for sent in self.new():
+            entities = (sent.result or {}).get("entities") or [] if isinstance(sent.result, dict) else []
+            urls += [e.get("url", "") for e in entities if e.get("type") == "text_link"]
+        return urls
 
     def find_button(self, label: str) -> tuple[int, dict]:
         """The newest message in this chat carrying a button whose text contains `label`."""
@@ -112,6 +132,46 @@ class BotHarness:
     async def feed(self, update: dict) -> None:
         await self.app.dispatcher.feed_raw_update(self.bot, update)
 
+    async def _languages(self, chat_ids: set[int]) -> dict[int, str]:
+        from sqlalchemy import select
+
+        from db.models import User
+
+        async def work(session):  # type: ignore[no-untyped-def]
+            rows = await session.execute(select(User.telegram_id, User.language).where(User.telegram_id.in_(chat_ids)))
+            return {int(chat): language for chat, language in rows}
+
+        return await self.in_db(work) if chat_ids else {}
+
+    async def check_replies(self, since: int) -> None:
+        """Every message sent or edited since `since` reads as plain, kind Russian (tests/ux.py)."""
+        fresh = [s for s in self.fake.sent if s.seq > since and isinstance(s.chat_id, int) and s.chat_id > 0]
+        languages = await self._languages({int(s.chat_id) for s in fresh})
+        for sent in fresh:
+            text = sent.plain_text or ""
+            english = languages.get(int(sent.chat_id), "ru") == "en"
+            texts = [text] + [label for label in sent.button_texts]
+            problems = [p for part in texts for p in reply_problems(part, english=english)]
+            assert not problems, f"reply to {sent.chat_id} ({sent.method}): {problems}\n---\n{text}"
+
+    async def check_way_out(self, person: Person) -> None:
+        """A person the bot waits for (a dialog step) can always leave with a button."""
+        from aiogram.fsm.storage.base import StorageKey
+
+        key = StorageKey(bot_id=self.bot.id, chat_id=person.user_id, user_id=person.user_id)
+        async with self.app.sessionmaker() as session:
+            from bot.fsm_storage import update_session
+
+            token = update_session.set(session)
+            try:
+                state = await self.app.storage.get_state(key)
+            finally:
+                update_session.reset(token)
+        if state is None:
+            return
+        buttons = person.buttons()
+        assert has_way_out(buttons), f"{person.user_id} is in {state} with no way out; buttons: {buttons}"
+
     def person(self, user_id: int, **profile: Any) -> Person:
         return Person(self, user_id, **profile)
 
@@ -123,7 +183,10 @@ class BotHarness:
 
         limiter = RateLimiter.from_settings(self.app.settings)
         sender = Sender(self.app.sessionmaker, AiogramTransport(self.bot), limiter, self.app.clock)
-        return await sender.drain()
+        mark = self.fake.last_seq
+        drained = await sender.drain()
+        await self.check_replies(mark)
+        return drained
 
     async def in_db(self, work: Callable[..., Any]) -> Any:
         async with self.app.sessionmaker.begin() as session:

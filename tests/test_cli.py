@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_", "ADMIN_", "DATABASE_"))}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_", "ADMIN_", "DATABASE_", "MAX_"))}
     return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True,
                           env={**base, **(env or {})}, cwd=cwd or REPO, timeout=120)
 
@@ -45,6 +45,21 @@ def test_bad_settings_end_with_one_clear_line(env: dict[str, str], setting: str,
     assert len(lines) == 1, result.stderr
     assert setting in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_run_without_any_messenger_names_both_tokens(tmp_path: Path) -> None:
+    result = cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TOKEN" in result.stderr and "MAX_BOT_TOKEN" in result.stderr
+
+
+@pytest.mark.parametrize("env", [{"MAX_BOT_TOKEN": "t", "MAX_WEBHOOK_URL": "https://bot.example.org/max"},
+                                 {"MAX_BOT_TOKEN": "t", "MAX_WEBHOOK_URL": "https://bot.example.org/max",
+                                  "MAX_WEBHOOK_SECRET": "no spaces allowed"}])
+def test_a_max_webhook_without_a_valid_secret_is_refused(env: dict[str, str], tmp_path: Path) -> None:
+    result = cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "MAX_WEBHOOK_SECRET" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_migrate_network_invite_demo_and_backup(sqlite_env: dict[str, str], tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from db.models import JoinRequest, Membership, Role, SchoolStatus, User
 from keyboards.callbacks import ForgetCb, JoinDecisionCb, MenuCb, NetworkPickCb
 from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
+from tests.mentoring.chat import delivered
 
 TEACHER = 700_001
 COORDINATOR = 700_002
@@ -57,7 +58,7 @@ async def make_coordinator(h: BotHarness, network_id: int, telegram_id: int = CO
 async def register_by_invite(h: BotHarness, code: str, user_id: int = TEACHER) -> None:
     teacher = h.person(user_id)
     await teacher.command("start", code)
-    await teacher.press("Согласен")
+    await teacher.press("Даю согласие")
     await teacher.send("Иванова Мария Петровна")
     await teacher.send("назиев")
     await teacher.press("Назиевская")
@@ -86,7 +87,7 @@ async def test_teacher_registers_by_invite_with_a_wrong_answer_on_the_way(harnes
         return await session.scalar(select(User).where(User.telegram_id == TEACHER))
     assert await harness.in_db(nobody) is None, "nothing personal is stored before consent"
 
-    await teacher.press("Согласен")
+    await teacher.press("Даю согласие")
     assert "ФИО" in teacher.joined() or "фамилию" in teacher.joined()
     await teacher.send("12345")
     assert "Не получилось разобрать ФИО" in teacher.joined()
@@ -121,8 +122,10 @@ async def test_teacher_registers_by_invite_with_a_wrong_answer_on_the_way(harnes
     assert membership.is_participant and not membership.is_coordinator
     assert membership.school_id is not None
 
-    await teacher.command("start", code)  # single-use code, already used
-    assert "уже использовано" in teacher.joined()
+    await teacher.command("start", code)  # her own single-use code, opened again: she is already in
+    assert "Вы уже в сети «Кировский район»" in teacher.joined()
+    assert "использовано" not in teacher.joined() and "новую ссылку" not in teacher.joined()
+    assert any("Профиль" in b for b in teacher.buttons()), "the menu, not a request for a new link"
     await teacher.command("start")
     assert any("Профиль" in b for b in teacher.buttons()), "a registered /start shows the menu"
 
@@ -133,7 +136,7 @@ async def test_half_finished_registration_survives_a_restart(harness: BotHarness
     code = await make_invite(harness, network_id)
     teacher = harness.person(TEACHER)
     await teacher.command("start", code)
-    await teacher.press("Согласен")
+    await teacher.press("Даю согласие")
     await teacher.send("Петров Андрей Сергеевич")
 
     # A deploy: a brand-new application (dispatcher, storage) on the same database.
@@ -175,7 +178,7 @@ async def test_join_request_goes_to_the_coordinator_and_back(harness: BotHarness
     await newcomer.command("start")
     await newcomer.press("Подать заявку")
     await newcomer.press("Кировский район")
-    await newcomer.press("Согласен")
+    await newcomer.press("Даю согласие")
     await newcomer.send("Смирнова Ольга Николаевна")
     await newcomer.press("Моей школы нет в списке")
     await newcomer.send("МОУ «Новая школа»")
@@ -244,18 +247,33 @@ async def test_admin_creates_a_network_and_a_coordinator_joins(harness: BotHarne
     link = admin.new()[-1].caption or ""
     code = link.split("?start=")[1].split()[0]
 
+    assert any("В меню" in b for b in admin.buttons()), "the QR message leads on"
+
     coordinator = harness.person(COORDINATOR)
     await coordinator.command("start", code)
-    await coordinator.press("Согласен")
+    assert "Вас приглашают в сеть «Сетевое наставничество Лужского района»" in coordinator.joined()
+    await coordinator.press("Даю согласие")
     await coordinator.send("Орлова Галина Ивановна")
-    await coordinator.press("Моей школы нет в списке")
-    await coordinator.send("Комитет образования")
+    # A coordinator works for the method service: no school, no subjects — name, position, and the menu.
+    assert "Ваша должность" in coordinator.joined()
     await coordinator.press("Методист")
-    await coordinator.press("пропустить")
-    assert any("Пригласить" in b for b in coordinator.buttons())
+    text = coordinator.joined()
+    assert "Добро пожаловать" in text and "Роль: координатор" in text and "участник" not in text
+    buttons = coordinator.buttons()
+    assert any("Пригласить" in b for b in buttons)
+    assert not any("Мой наставник" in b for b in buttons), "a coordinator has no mentor to look for"
+
+    await delivered(harness, admin)
+    assert "новый координатор: Орлова Галина Ивановна (Методист)" in admin.joined(), "the administrator is told"
+
     await coordinator.press("Пригласить")
     await coordinator.press("участник: одна ссылка")
     assert coordinator.new()[-1].method == "sendPhoto"
+
+    await admin.command("start")
+    assert "Сети и координаторы" in " ".join(admin.buttons()), "an administrator's /start is the menu"
+    await admin.press("Сети и координаторы")
+    assert "Сетевое наставничество Лужского района — Орлова Галина Ивановна" in admin.joined()
 
 
 async def test_help_profile_and_language(harness: BotHarness) -> None:
@@ -324,7 +342,7 @@ async def test_cancel_leaves_any_dialog(harness: BotHarness) -> None:
     code = await make_invite(harness, network_id)
     teacher = harness.person(TEACHER)
     await teacher.command("start", code)
-    await teacher.press("Согласен")
+    await teacher.press("Даю согласие")
     await teacher.command("cancel")
     assert "прервано" in teacher.joined()
     await teacher.send("Иванова Мария Петровна")

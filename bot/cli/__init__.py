@@ -20,7 +20,7 @@ def settings_or_exit(*, need_token: bool = False) -> Settings:
     try:
         settings = load_settings()
         if need_token:
-            settings.token()
+            settings.require_messenger()
         return settings
     except SettingsError as error:
         typer.echo(str(error), err=True)
@@ -64,7 +64,8 @@ def build_cli() -> typer.Typer:
     app.add_typer(roadmap.app, name="roadmap")
     app.add_typer(event.app, name="event")
     app.add_typer(broadcast.app, name="broadcast")
-    from bot.cli import export
+    from bot.cli import export, report
 
     export.register(app)
+    report.register(app)
     return app

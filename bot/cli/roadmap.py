@@ -11,7 +11,7 @@ import typer
 from bot.cli import in_session, run_async, settings_or_exit
 from bot.services.clock import SystemClock
 
-app = typer.Typer(help="Дорожная карта: разобрать файл DOCX/XLSX/CSV и импортировать мероприятия в сеть.",
+app = typer.Typer(help="Дорожная карта: разобрать файл DOCX/XLSX/XLS/ODT/ODS/CSV и импортировать мероприятия в сеть.",
                   no_args_is_help=True)
 
 SHOWN_PROBLEMS = 50
@@ -33,7 +33,10 @@ def _fail(message: str) -> None:
 
 
 def _read(file: Path, year: int | None, *, as_json: bool = False) -> Any:
-    """The parsed roadmap (or exactly `roadmap_to_json`'s dict); a Russian message and exit 1 if unreadable."""
+    """The parsed roadmap (or exactly `roadmap_to_json`'s dict); a Russian message and exit 1 if unreadable or
+    over the upload limits."""
+    from bot.i18n import plain
+    from bot.services.errors import DomainError
     from bot.services.roadmap import RoadmapError, parse_roadmap, roadmap_to_json
 
     if not file.is_file():
@@ -42,6 +45,8 @@ def _read(file: Path, year: int | None, *, as_json: bool = False) -> Any:
         return roadmap_to_json(file, year) if as_json else parse_roadmap(file, year=year)
     except RoadmapError as error:
         _fail(str(error))
+    except DomainError as error:  # FileRejected: more rows, columns or cells than a roadmap may have
+        _fail(plain(error.key, **error.values))
 
 
 def _period(p: dict[str, Any]) -> str:
@@ -52,15 +57,17 @@ def _period(p: dict[str, Any]) -> str:
 
 @app.command("parse")
 def parse(
-    file: Path = typer.Argument(..., help="файл дорожной карты: .docx, .xlsx или .csv"),
+    file: Path = typer.Argument(..., help="файл дорожной карты: .docx, .xlsx, .xls, .odt, .ods или .csv"),
     year: int = typer.Option(None, "--year", help="год, если документ его не называет"),
-    as_json: bool = typer.Option(False, "--json", help="вывести JSON (строки, периоды, повторяемость, вид)"),
+    as_json: bool = typer.Option(False, "--json", help="вывести JSON (строки, периоды, повторяемость, вид; "
+                                                      "columns — роль каждого столбца)"),
 ) -> None:
     """Разобрать дорожную карту и показать строки (с --json — машиночитаемо)."""
     if as_json:
         echo_utf8(json.dumps(_read(file, year, as_json=True), ensure_ascii=False, indent=2))
         return
     roadmap = _read(file, year)
+    from bot.i18n import plain
     from bot.services.events.importing import needs_attention, preview, rows_of
 
     rows = rows_of(roadmap)
@@ -70,6 +77,10 @@ def parse(
              f"разделов: {summary.sections}.",
              f"Мероприятий для анонса: {summary.events}; мер (документы, мониторинги, анкетирования): {summary.tasks}."]
     lines += [f"Замечание: {w}" for w in summary.warnings]
+    for table in roadmap.columns:
+        roles = ", ".join(f"«{c['header'] or c['column']}» — {plain('roadmap.roles.' + c['role'])}"
+                          for c in table["columns"] if c["role"])
+        lines.append(f"{table['name']}: {roles or 'столбцы не распознаны'}" + ("" if table["read"] else " (пропущена)"))
     section = None
     for row in rows:
         if row["section"] != section and row["section"]:
@@ -86,7 +97,7 @@ def parse(
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="файл дорожной карты: .docx, .xlsx или .csv"),
+    file: Path = typer.Argument(..., help="файл дорожной карты: .docx, .xlsx, .xls, .odt, .ods или .csv"),
     network: str = typer.Option(..., "--network", help="slug сети"),
     year: int = typer.Option(None, "--year", help="год, если документ его не называет"),
 ) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.fsm_storage import update_session
 from bot.i18n import Translator, normalize_language
+from bot.messengers import platform_of
 from bot.services.registration import load_user
 from bot.viewer import Viewer
 
@@ -86,8 +87,11 @@ class DbSessionMiddleware(BaseMiddleware):
 class ViewerMiddleware(BaseMiddleware):
     """Loads the person behind the update and picks their language for every reply."""
 
-    def __init__(self, admin_ids: set[int]) -> None:
+    def __init__(self, admin_ids: set[int], admin_platform: str = "telegram") -> None:
         self.admin_ids = admin_ids
+        # ADMIN_IDS are ids on one messenger (Telegram's, or MAX's in a MAX-only deployment): the same number
+        # on the other messenger is somebody else.
+        self.admin_platform = admin_platform
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
@@ -99,7 +103,8 @@ class ViewerMiddleware(BaseMiddleware):
         user = await load_user(session, tg_user.id)
         if user is not None and tg_user.username != user.username and user.consent_at is not None:
             user.username = tg_user.username
-        viewer = Viewer(telegram_id=tg_user.id, user=user, is_admin=tg_user.id in self.admin_ids,
+        is_admin = tg_user.id in self.admin_ids and platform_of(data.get("bot")) == self.admin_platform
+        viewer = Viewer(telegram_id=tg_user.id, user=user, is_admin=is_admin,
                         memberships=list(user.memberships) if user else [])
         language = user.language if user is not None else normalize_language(tg_user.language_code)
         data["viewer"] = viewer

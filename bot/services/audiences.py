@@ -83,6 +83,11 @@ def unregister_audience(kind: str) -> None:
     _choices.pop(kind, None)
 
 
+def has_kind(kind: str) -> bool:
+    """Whether another feature registered this kind (mentoring's «mentees», events' «event»…)."""
+    return kind in _extensions
+
+
 def pickable_kinds() -> list[str]:
     """Extension kinds a coordinator can pick in the chat (registered with `choices`)."""
     return [kind for kind in _extensions if kind in _choices]

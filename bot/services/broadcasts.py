@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
@@ -25,20 +25,21 @@ from bot.services import audiences, outbox
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.pagination import Page, paginate
+from bot.services.xlsx import table_xlsx
 from db.models.core import Membership, Network, School, User
 from db.models.outbox import Broadcast, BroadcastStatus, OutboxMessage, OutboxStatus, Priority
 
 OPEN_STATUSES = (BroadcastStatus.QUEUED.value, BroadcastStatus.SENDING.value)
-RATE_WINDOW = timedelta(seconds=30)
 
 
 def dedupe_key(broadcast_id: int, user_id: int) -> str:
     return f"broadcast:{broadcast_id}:user:{user_id}"
 
 
-def report_key(broadcast_id: int) -> str:
-    """The outbox row with the final report to the coordinator; its existence means «reported»."""
-    return f"broadcast:{broadcast_id}:report"
+def report_key(broadcast_id: int, resumed: int = 0) -> str:
+    """The outbox row with the final report to the coordinator; its existence means «reported». A broadcast
+    stopped and then resumed reports again when the rest has gone out (one report per round)."""
+    return f"broadcast:{broadcast_id}:report" + (f":{resumed}" if resumed else "")
 
 
 def _summary(payload: Mapping[str, Any]) -> str | None:
@@ -104,51 +105,87 @@ class Progress:
     skipped: int  # unreachable already when the broadcast was created
     eta_seconds: float | None  # None: finished, or nothing to estimate from
     held_until: datetime | None = None  # nothing is due before this (quiet hours, a scheduled start)
+    ahead: int = 0  # other messages the sender takes before this broadcast's first one
+    on_wire: int = 0  # claimed by the sender right now
 
     @property
     def done(self) -> int:
         return self.sent + self.failed + self.unreachable + self.cancelled
 
     @property
+    def attempted(self) -> int:
+        """What really went out or was tried: a stopped broadcast's bar shows this, not the held-back rest."""
+        return self.sent + self.failed + self.unreachable
+
+    @property
     def finished(self) -> bool:
         return self.pending == 0
 
     @property
+    def sending(self) -> bool:
+        """The sender is on it: something went out or is on the wire, or nothing else is queued in front."""
+        return self.pending > 0 and self.held_until is None and (self.attempted > 0 or self.on_wire > 0
+                                                                 or self.ahead == 0)
+
+    @property
     def fraction(self) -> float:
-        return 1.0 if self.total == 0 else self.done / self.total
+        if self.total == 0:
+            return 1.0
+        return min(1.0, (self.attempted if self.cancelled else self.done) / self.total)
 
     def bar(self, width: int = 10) -> str:
         filled = round(self.fraction * width)
         return "▓" * filled + "░" * (width - filled)
 
 
+async def _queue_position(session: AsyncSession, broadcast_id: int, now: datetime) -> tuple[int, int]:
+    """(messages the sender takes before this broadcast's first due one, before its last due one) — in the
+    claim order (priority, not_before, id), counting every due row, whoever it is for."""
+    T = OutboxMessage
+    ours = (T.broadcast_id == broadcast_id) & (T.status == OutboxStatus.PENDING.value) & (T.not_before <= now)
+    key = (T.priority, T.not_before, T.id)
+    first = (await session.execute(select(*key).where(ours).order_by(*key).limit(1))).first()
+    last = (await session.execute(select(*key).where(ours).order_by(*(c.desc() for c in key)).limit(1))).first()
+    if first is None or last is None:
+        return 0, 0
+    due = select(func.count()).select_from(T).where(T.status == OutboxStatus.PENDING.value, T.not_before <= now)
+    ahead = await session.scalar(due.where(tuple_(*key) < tuple_(*first))) or 0
+    through = await session.scalar(due.where(tuple_(*key) <= tuple_(*last))) or 0
+    return int(ahead), int(through)
+
+
 async def broadcast_progress(session: AsyncSession, broadcast_id: int, *, clock: Clock | None = None,
                              rate: float = 28.0) -> Progress:
-    """Counts by outcome, and an ETA from the recent sending rate (or `rate` msg/s before any is sent)."""
+    """Counts by outcome, and an honest ETA: the place of this broadcast's last message in the sender's queue
+    (everything due ahead of it, other broadcasts and reminders too) at the limiter's pace of `rate` msg/s."""
     broadcast = await get_broadcast(session, broadcast_id)
     counts = await outbox.status_counts(session, broadcast_id=broadcast_id)
-    pending = counts[OutboxStatus.PENDING.value] + counts[OutboxStatus.SENDING.value]
+    on_wire = counts[OutboxStatus.SENDING.value]
+    pending = counts[OutboxStatus.PENDING.value] + on_wire
     eta: float | None = None
     held_until: datetime | None = None
+    ahead = 0
     if pending:
-        observed = 0.0
+        position = pending
         wait = 0.0
         if clock is not None:
             now = clock.now()
-            recent = await outbox.sent_since(session, now - RATE_WINDOW, broadcast_id=broadcast_id)
-            observed = recent / RATE_WINDOW.total_seconds()
-            if counts[OutboxStatus.SENDING.value] == 0:
+            ahead, through = await _queue_position(session, broadcast_id, now)
+            position = through + on_wire if through else pending
+            if on_wire == 0 and through == 0:
                 first = await session.scalar(select(func.min(OutboxMessage.not_before)).where(
                     OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == OutboxStatus.PENDING.value))
                 if first is not None and first > now + timedelta(seconds=5):
                     held_until = first
                     wait = (first - now).total_seconds()
-        eta = wait + pending / (observed if observed > 0.5 else rate)
+                    position = pending
+        eta = wait + position / max(rate, 0.1)
     return Progress(broadcast_id=broadcast.id, status=broadcast.status, total=broadcast.total,
                     sent=counts[OutboxStatus.SENT.value], failed=counts[OutboxStatus.FAILED.value],
                     unreachable=counts[OutboxStatus.UNREACHABLE.value], pending=pending,
                     cancelled=counts[OutboxStatus.CANCELLED.value] + counts[OutboxStatus.MISSED.value],
-                    skipped=broadcast.skipped, eta_seconds=eta, held_until=held_until)
+                    skipped=broadcast.skipped, eta_seconds=eta, held_until=held_until, ahead=ahead,
+                    on_wire=on_wire)
 
 
 async def cancel_broadcast(session: AsyncSession, broadcast_id: int, clock: Clock,
@@ -162,6 +199,38 @@ async def cancel_broadcast(session: AsyncSession, broadcast_id: int, clock: Cloc
         broadcast.finished_at = now
     await session.flush()
     return cancelled
+
+
+async def resume_broadcast(session: AsyncSession, broadcast_id: int, clock: Clock,
+                           network_id: int | None = None) -> int:
+    """«Продолжить»: what a stop held back goes out after all (from now, at the usual pace); the broadcast is
+    open again and reports once more at the end. Returns how many messages were put back in the queue."""
+    broadcast = await get_broadcast(session, broadcast_id, network_id)
+    if broadcast.status != BroadcastStatus.CANCELLED.value:
+        raise DomainError("broadcast.resume.not_stopped", id=broadcast.id)
+    now = clock.now()
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast_id,
+                                    OutboxMessage.status == OutboxStatus.CANCELLED.value)
+        .values(status=OutboxStatus.PENDING.value, not_before=now, last_error=None, claimed_at=None)
+        .execution_options(synchronize_session=False))
+    resumed = int(result.rowcount or 0)
+    if resumed == 0:
+        raise DomainError("broadcast.resume.nothing_left", id=broadcast.id)
+    broadcast.status = BroadcastStatus.SENDING.value if broadcast.started_at else BroadcastStatus.QUEUED.value
+    broadcast.finished_at = None
+    broadcast.resumed = (broadcast.resumed or 0) + 1
+    await session.flush()
+    outbox.wake_sender(session)
+    return resumed
+
+
+async def resumable(session: AsyncSession, broadcast: Broadcast) -> int:
+    """How many messages a stopped broadcast could still send with «Продолжить»."""
+    if broadcast.status != BroadcastStatus.CANCELLED.value:
+        return 0
+    return await session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.broadcast_id == broadcast.id, OutboxMessage.status == OutboxStatus.CANCELLED.value)) or 0
 
 
 async def refresh_statuses(session: AsyncSession, clock: Clock) -> list[int]:
@@ -241,8 +310,9 @@ async def mark_progress_message(session: AsyncSession, broadcast_id: int, chat_i
 
 
 def reason_key(status: str, reason: str | None) -> str:
-    """A row's outcome in plain words: the locale key under `broadcast.reasons.` (Telegram's own wording
-    is English and technical; it stays in the file's last column for whoever needs it)."""
+    """A row's outcome in plain words: the locale key under `broadcast.reasons.` (and `broadcast.advice.`).
+    Telegram's own wording is English and technical, so it never reaches the coordinator; it stays in the
+    outbox row and the log."""
     low = (reason or "").lower()
     if status in ("unreachable", "skipped"):
         if status == "skipped" and not reason:
@@ -300,34 +370,24 @@ async def watched(session: AsyncSession, now: datetime) -> list[Watched]:
     reported: set[str] = set()
     if finished:
         reported = set((await session.scalars(select(OutboxMessage.dedupe_key).where(
-            OutboxMessage.dedupe_key.in_([report_key(b.id) for b in finished])))).all())
+            OutboxMessage.dedupe_key.in_([report_key(b.id, b.resumed or 0) for b in finished])))).all())
     return [Watched(b, b.status in FINISHED_STATUSES) for b in found
-            if b.status not in FINISHED_STATUSES or report_key(b.id) not in reported]
+            if b.status not in FINISHED_STATUSES or report_key(b.id, b.resumed or 0) not in reported]
 
 
 def report_xlsx(rows: Sequence[UnreachedRow], language: str = "ru", *, title: str | None = None) -> bytes:
-    """The coordinator's file: who did not get the broadcast, with the reason in plain words."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+    """The coordinator's file: who did not get the broadcast, why, in plain words, and what can be done.
+    Written by the one XLSX writer, so a name like «=HYPERLINK(…)» stays text and a control character in
+    a name becomes a space instead of breaking the file."""
     t = Translator(language)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t("broadcast.xlsx.sheet")
-    if title:
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True)
     header = [t("broadcast.xlsx.name"), t("broadcast.xlsx.username"), t("broadcast.xlsx.school"),
-              t("broadcast.xlsx.status"), t("broadcast.xlsx.reason"), t("broadcast.xlsx.telegram")]
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+              t("broadcast.xlsx.status"), t("broadcast.xlsx.reason"), t("broadcast.xlsx.advice")]
+    lines = []
     for row in rows:
-        sheet.append([row.full_name or t("broadcast.xlsx.no_name"), f"@{row.username}" if row.username else "",
-                      row.school or "", t(f"broadcast.xlsx.statuses.{row.status}"),
-                      t(f"broadcast.reasons.{reason_key(row.status, row.reason)}"), row.reason or ""])
-    for column, width in zip("ABCDEF", (38, 20, 40, 22, 40, 60)):
-        sheet.column_dimensions[column].width = width
+        key = reason_key(row.status, row.reason)
+        lines.append((row.full_name or t("broadcast.xlsx.no_name"), f"@{row.username}" if row.username else "",
+                      row.school or "", t(f"broadcast.xlsx.statuses.{row.status}"), t(f"broadcast.reasons.{key}"),
+                      t(f"broadcast.advice.{key}")))
     buffer = io.BytesIO()
-    book.save(buffer)
+    table_xlsx(buffer, t("broadcast.xlsx.sheet"), header, lines, caption=title)
     return buffer.getvalue()

@@ -86,7 +86,8 @@ async def create_demo(session: AsyncSession, *, slug: str, participants: int, te
     """Idempotent by Telegram id: running it twice does not duplicate people."""
     network = await session.scalar(select(Network).where(Network.slug == slug))
     if network is None:
-        network = await create_network(session, slug=slug, name=f"Сетевое наставничество ({slug})",
+        # People see the name, never the code: the slug stays out of it.
+        network = await create_network(session, slug=slug, name="Демонстрационная сеть наставничества",
                                        timezone=timezone)
     schools = await ensure_schools(session, network)
     rng = random.Random(seed)

@@ -54,6 +54,15 @@ async def find_valid(session: AsyncSession, code: str, clock: Clock) -> Invite:
     return _check(invite, clock.now())
 
 
+async def network_of_code(session: AsyncSession, code: str) -> Network | None:
+    """The network an invite code belongs to, valid or not (to recognise a member opening their old link)."""
+    code = code.strip()
+    if not code or len(code) > 64:
+        return None
+    invite = await session.scalar(select(Invite).where(Invite.code == code))
+    return await session.get(Network, invite.network_id) if invite is not None else None
+
+
 async def consume(session: AsyncSession, invite: Invite) -> None:
     """Take one use atomically, so two people racing for the last use can't both get in."""
     if invite.uses_left is None:

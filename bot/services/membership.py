@@ -93,8 +93,10 @@ async def join(session: AsyncSession, user: User, *, network_id: int, role: Role
     if membership is not None and not membership.is_active:
         raise DomainError("membership.deactivated")
     if membership is None:
+        # A coordinator who joins is not one of the network's teachers (not counted, no mentor to look for).
         membership = Membership(user_id=user.id, network_id=network_id, school_id=school_id, is_active=True,
-                                is_participant=True, is_mentor=False, is_coordinator=False, directions=[])
+                                is_participant=role != Role.COORDINATOR, is_mentor=False, is_coordinator=False,
+                                directions=[])
         session.add(membership)
     if school_id is not None:
         membership.school_id = school_id

@@ -93,6 +93,11 @@ def _note_enqueued(session: AsyncSession) -> None:
     session.info[_WAKE_FLAG] = True
 
 
+def wake_sender(session: AsyncSession) -> None:
+    """Rows made due by other means than enqueueing (a resumed broadcast) wake the sender at commit too."""
+    _note_enqueued(session)
+
+
 # --- enqueueing ---------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ event that starts at 07:30) is not held past its expiry — late is worse than e
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import Any
@@ -122,6 +122,15 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or DEFAULT_TIMEZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def zone_label(name: str | None, t: Callable[..., str], at: datetime | None = None) -> str:
+    """A network's time as people say it: «московское время», «МСК+2» — never «Asia/Yekaterinburg»."""
+    moment = at or datetime.now(timezone.utc)
+    own = zone(name).utcoffset(moment) or timedelta(0)
+    moscow = ZoneInfo(DEFAULT_TIMEZONE).utcoffset(moment) or timedelta(0)
+    hours = round((own - moscow).total_seconds() / 3600)
+    return t("timezone.moscow") if hours == 0 else t("timezone.offset", offset=f"{hours:+d}".replace("-", "−"))
 
 
 def held(kind: str, override: bool | None = None) -> bool:

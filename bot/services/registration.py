@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -24,10 +25,22 @@ POSITIONS = (
     "director", "deputy_uvr", "deputy_vr", "teacher", "rmo_head", "methodist", "tutor", "psychologist",
     "speech_therapist", "social_pedagogue",
 )
+# A coordinator works for the municipal method service, not a school.
+COORDINATOR_POSITIONS = ("methodist", "method_head", "education_specialist", "director", "deputy_uvr")
 SUBJECTS = (
     "russian", "literature", "math", "physics", "chemistry", "biology", "geography", "history", "social",
     "informatics", "english", "german", "primary", "pe", "arts", "music", "technology", "obzh",
 )
+
+
+LEGACY_SUBJECTS = {"ОБЖ": "obzh"}  # renamed since (ОБЗР from 2024)
+
+
+def subject_codes(labels: list[str], t: Callable[[str], str]) -> tuple[list[str], list[str]]:
+    """A profile's subjects as the list's codes, and those not on the list (from an import) kept as typed."""
+    by_label = {t(f"subjects.{code}"): code for code in SUBJECTS} | LEGACY_SUBJECTS
+    codes = [by_label[label] for label in labels if label in by_label]
+    return list(dict.fromkeys(codes)), [label for label in labels if label not in by_label]
 
 
 def normalize_full_name(text: str) -> str:
@@ -191,6 +204,14 @@ async def complete_with_request(session: AsyncSession, user: User, network_id: i
     session.add(request)
     await session.flush()
     return request
+
+
+async def pending_request(session: AsyncSession, user_id: int) -> str | None:
+    """The name of a network this person asked to join and is still waiting for, if any."""
+    request = await session.scalar(select(JoinRequest).where(
+        JoinRequest.user_id == user_id, JoinRequest.status == JoinRequestStatus.PENDING.value)
+        .options(selectinload(JoinRequest.network)).order_by(JoinRequest.created_at.desc()).limit(1))
+    return request.network.name if request is not None else None
 
 
 async def decide_join_request(session: AsyncSession, request_id: int, *, coordinator: User, approve: bool,

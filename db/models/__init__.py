@@ -53,3 +53,9 @@ from db.models.events import (  # noqa: E402
 
 __all__ += ["Attendance", "AttendanceHow", "Event", "EventPeriod", "EventStatus", "RoadmapImport", "Signup",
             "SignupStatus"]
+from db.models.roadmap import RoadmapUpload  # noqa: E402
+
+__all__ += ["RoadmapUpload"]
+from db.models.messengers import MaxFileRef, MaxMessageRef  # noqa: E402
+
+__all__ += ["MaxFileRef", "MaxMessageRef"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -150,14 +151,17 @@ class MentoringSession(Base):
     duration_min: Mapped[int] = mapped_column(Integer)
     topic: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+    # The first attachment, kept for readers that show one (exports); `attachments` holds them all.
     attachment_file_id: Mapped[str | None] = mapped_column(String(255))
     attachment_type: Mapped[str | None] = mapped_column(String(16))  # photo, document, voice
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(), default=list)  # [{kind, file_id}]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     rating: Mapped[int | None] = mapped_column(SmallInteger)  # 1–5
     comment: Mapped[str | None] = mapped_column(Text)
+    disputed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the mentee says it did not happen
 
     link: Mapped[MentoringLink] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

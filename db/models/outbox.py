@@ -66,6 +66,7 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resumed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # «Продолжить» after a stop
 
 
 class OutboxMessage(Base):

@@ -61,17 +61,21 @@ async def show_list(event: Message | CallbackQuery, session: AsyncSession, viewe
     now = clock.now()
     found = await core.list_upcoming(session, membership, viewer.user.id, core.ListFilter(flt, page), now)
     tz = zone(membership.network)
+    mine = await signups.going_of(session, viewer.user.id, [e.id for e in found.items])
 
     def label(e: Event) -> str:
         when = short_date(core.first_slot(e, now), tz, t)
         icon = messages.KIND_ICONS.get(e.kind, "")
         draft = t("events.list.draft_mark") if membership.is_coordinator and e.announced_at is None else ""
+        draft = t("events.list.going_mark") + draft if e.id in mine else draft  # one's own sign-ups, in any list
         title = e.title if len(e.title) <= TITLE_IN_BUTTON else e.title[:TITLE_IN_BUTTON - 1] + "…"
         return f"{draft}{when} · {icon} {title}"
 
     scope = t(f"events.list.scope_{flt}") if flt in core.SCOPES else t(f"events.kinds.{flt}")
     if found.total:
         text = t("events.list.title", scope=scope, count=found.total)
+        if mine and flt != "mine":
+            text += "\n" + t("events.list.going_hint")
     else:
         text = t("events.list.empty_mine" if flt == "mine" else "events.list.empty", scope=scope)
     markup = kb.event_list(found, label, flt, t, coordinator=membership.is_coordinator,
@@ -85,7 +89,9 @@ async def kinds(query: CallbackQuery, session: AsyncSession, viewer: Viewer, t: 
     if not viewer.registered or membership is None:
         await refuse(query, t, "events.no_network")
         return
-    found = await core.kinds_in_use(session, membership.network_id, clock.now())
+    if viewer.user is None:
+        return
+    found = await core.kinds_in_use(session, membership, viewer.user.id, clock.now())
     if not found:
         await query.answer(t("events.list.no_kinds"), show_alert=True)
         return
@@ -138,6 +144,7 @@ async def rsvp(query: CallbackQuery, callback_data: RsvpCb, session: AsyncSessio
         raise
     if not answer.changed or not isinstance(query.message, Message):
         return
+    await _mark_everywhere(query, session, event.id, viewer.user.id, answer.status, t)
     if callback_data.w == messages.FROM_CARD:
         text, markup = await card(session, event, membership, viewer.user.id, t, now)
         await session.commit()  # no connection held while the edit waits for the limiter
@@ -146,6 +153,21 @@ async def rsvp(query: CallbackQuery, callback_data: RsvpCb, session: AsyncSessio
     rows = messages.rsvp_rows(event.id, t, mine=answer.status)
     with suppress(TelegramBadRequest):
         await query.message.edit_reply_markup(reply_markup=kb.markup(kb.from_dicts(rows)))
+
+
+async def _mark_everywhere(query: CallbackQuery, session: AsyncSession, event_id: int, user_id: int,
+                           status: str | None, t: Translator) -> None:
+    """The answer shows on every message about the event this person has — an old announcement must not keep
+    «✅ Не смогу» after they signed up from the card."""
+    here = query.message.message_id if isinstance(query.message, Message) else None
+    others = [(chat, message) for chat, message in await signups.delivered_rsvp_messages(session, event_id, user_id)
+              if message != here]
+    await session.commit()  # no connection held while the edits wait for the limiter
+    markup = kb.markup(kb.from_dicts(messages.rsvp_rows(event_id, t, mine=status)))
+    for chat, message in others:
+        with suppress(TelegramAPIError):  # deleted or too old to edit: nothing to fix
+            await query.bot.edit_message_reply_markup(chat_id=chat, message_id=message,  # type: ignore[union-attr]
+                                                      reply_markup=markup)
 
 
 @router.callback_query(EvCb.filter(F.a == "feed"))

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services.errors import DomainError
-from bot.services.events import core, messages, signups
+from bot.services import preferences
+from bot.services.events import core, messages, reminders, signups
 from bot.viewer import Viewer
-from db.models import Event, EventStatus, Membership
+from db.models import Event, EventStatus, Membership, User
 from keyboards import events as kb
 
 
@@ -79,8 +80,12 @@ async def card(session: AsyncSession, event: Event, membership: Membership, user
                now: datetime) -> tuple[str, InlineKeyboardMarkup]:
     going = await signups.going_count(session, event.id)
     mine = await signups.status_of(session, event.id, user_id)
+    user = await session.get(User, user_id)
+    note = None if membership.is_coordinator else messages.reminders_line(
+        membership.network, t, mine=mine,
+        muted=user is not None and preferences.is_muted(user.notification_prefs, reminders.TOPIC))
     text = messages.card_text(event, membership.network, t, now=now, going=going, mine=mine,
-                              for_coordinator=membership.is_coordinator)
+                              for_coordinator=membership.is_coordinator, reminders=note)
     rsvp = messages.rsvp_rows(event.id, t, mine=mine, where=messages.FROM_CARD,
                               open_=core.open_for_signup(event, now))
     closed = event.status in (EventStatus.CANCELLED.value, EventStatus.HELD.value)

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -14,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Raw, Translator
 from bot.services.clock import Clock
+from bot.services.counting import measure_counts
 from bot.services.errors import DomainError
 from bot.services.events import core, lifecycle, messages, reminders
 from bot.services.events.times import Slot, format_slot, parse_typed, zone
+from bot.services.monitoring.periods import Period
+from bot.services.monitoring.texts import measures_line
 from bot.viewer import Viewer
 from db.models import Event, Network
 from handlers.common import show
@@ -24,6 +28,7 @@ from handlers.events.common import card, coordinating, event_for, explain, refus
 from keyboards import events as kb
 from keyboards.callbacks import MenuCb
 from keyboards.events import EvCb, EvListCb, EvMeasureCb, EvOffsetCb, EvSetCb
+from keyboards.monitoring import StatsCb
 
 router = Router(name="events.manage")
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -45,14 +50,14 @@ class EventNew(StatesGroup):
 class EventEdit(StatesGroup):
     value = State()  # data: ev_id, ev_field
     move = State()  # data: ev_id
-    announce_at = State()  # data: ev_id
 
 
 # --- the coordinator's panel -----------------------------------------------------------------------
 
 @router.callback_query(MenuCb.filter(F.action == "roadmap"))
 @router.callback_query(EvCb.filter(F.a == "panel"))
-async def panel(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator) -> None:
+async def panel(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
+                clock: Clock) -> None:
     membership = coordinating(viewer)
     if membership is None:
         await refuse(query, t)
@@ -62,10 +67,14 @@ async def panel(query: CallbackQuery, state: FSMContext, session: AsyncSession, 
     offsets = ", ".join(t(f"events.offsets.label.{c}") for c in reminders.offsets_of(membership.network))
     text = t("events.panel.title", network=membership.network.name, done=progress.done, total=progress.total,
              percent=progress.percent, offsets=offsets)
+    period = Period.of(membership.network, clock.now())
+    measures = await measure_counts(session, membership.network_id, period)
+    text += "\n\n" + measures_line(measures.extras(), period, t)  # the same line as /stats shows
     rows = [[kb.button(t("events.panel.import"), EvCb(a="import")), kb.button(t("events.panel.new"), EvCb(a="new"))],
             [kb.button(t("events.panel.measures"), EvCb(a="measures")),
              kb.button(t("events.panel.offsets"), EvCb(a="offsets"))],
-            [kb.button(t("events.panel.events"), EvListCb(f="all"))], kb.back_to_menu_row(t)]
+            [kb.button(t("events.panel.events"), EvListCb(f="all"))],
+            [kb.button(t("monitoring.buttons.definitions"), StatsCb(a="defs"))], kb.back_to_menu_row(t)]
     await show(query, text, kb.markup(rows))
 
 
@@ -78,7 +87,7 @@ async def new_event(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: 
         return
     await state.clear()
     await state.set_state(EventNew.title)
-    await show(query, t("events.new.ask_title"))
+    await show(query, t("events.new.ask_title"), kb.choices([], t, extra=_drop(t)))
 
 
 @router.message(EventNew.title, F.text)
@@ -98,7 +107,7 @@ async def new_title(message: Message, state: FSMContext, viewer: Viewer, t: Tran
     await state.update_data(ev_title=title)
     await state.set_state(EventNew.kind)
     items = [(f"{messages.KIND_ICONS[k]} {t(f'events.kinds.{k}')}", EvSetCb(a="kind", v=k)) for k in NEW_KINDS]
-    await message.answer(t("events.new.ask_kind"), reply_markup=kb.choices(items, t))
+    await message.answer(t("events.new.ask_kind"), reply_markup=kb.choices(items, t, extra=_drop(t)))
 
 
 @router.callback_query(EventNew.kind, EvSetCb.filter(F.a == "kind"))
@@ -109,7 +118,7 @@ async def new_kind(query: CallbackQuery, callback_data: EvSetCb, state: FSMConte
         return
     await state.update_data(ev_kind=callback_data.v)
     await state.set_state(EventNew.when)
-    await show(query, t("events.new.ask_when"))
+    await show(query, t("events.new.ask_when"), kb.choices([], t, extra=_drop(t)))
 
 
 @router.message(EventNew.when, F.text)
@@ -127,7 +136,7 @@ async def new_when(message: Message, state: FSMContext, viewer: Viewer, t: Trans
     await state.update_data(ev_slot=_slot_data(slot))
     await state.set_state(EventNew.place)
     await message.answer(t("events.new.ask_place", when=format_slot(slot, zone(membership.network), t)),
-                         reply_markup=kb.choices([(t("events.new.skip"), EvSetCb(a="skip"))], t))
+                         reply_markup=kb.choices([(t("events.new.skip"), EvSetCb(a="skip"))], t, extra=_drop(t)))
 
 
 @router.message(EventNew.place, F.text)
@@ -156,7 +165,7 @@ def _audience_items(t: Translator, action: str, event_id: int = 0) -> list[tuple
 
 async def _ask_audience(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> None:
     await state.set_state(EventNew.audience)
-    await show(event, t("events.new.ask_audience"), kb.choices(_audience_items(t, "aud"), t))
+    await show(event, t("events.new.ask_audience"), kb.choices(_audience_items(t, "aud"), t, extra=_drop(t)))
 
 
 @router.callback_query(EventNew.audience, EvSetCb.filter(F.a == "aud"))
@@ -184,6 +193,16 @@ async def new_audience(query: CallbackQuery, callback_data: EvSetCb, state: FSMC
     await show(query, "\n".join(lines), kb.choices(items, t, columns=1))
 
 
+def _drop(t: Translator) -> list[tuple[str, EvSetCb]]:
+    return [(t("events.new.cancel"), EvSetCb(a="drop"))]
+
+
+@router.callback_query(StateFilter(EventNew), EvSetCb.filter(F.a == "drop"))
+async def new_dropped(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await state.clear()
+    await show(query, t("events.new.dropped"), kb.markup([kb.back_to_menu_row(t)]))
+
+
 @router.callback_query(EventNew.confirm, EvSetCb.filter(F.a.in_({"create", "create_ann", "drop"})))
 async def new_confirm(query: CallbackQuery, callback_data: EvSetCb, state: FSMContext, session: AsyncSession,
                       viewer: Viewer, t: Translator, clock: Clock) -> None:
@@ -202,9 +221,11 @@ async def new_confirm(query: CallbackQuery, callback_data: EvSetCb, state: FSMCo
                                         place=data.get("ev_place"), link=data.get("ev_link"),
                                         audience=data.get("ev_audience"), created_by=viewer.user, clock=clock)
         note = t("events.new.created")
-        if callback_data.a == "create_ann":
-            announced = await lifecycle.announce(session, event, clock, by=viewer.user)
-            note = t("events.announce.done", count=announced.recipients)
+        if callback_data.a == "create_ann":  # created: now whom to announce it to, as any announcement
+            from handlers.broadcasts import start_announcement
+
+            await start_announcement(query, state, session, event.network_id, event, t, clock)
+            return
     except DomainError as error:
         await explain(query, t, error)
         return
@@ -267,9 +288,10 @@ async def edit_field(query: CallbackQuery, callback_data: EvSetCb, state: FSMCon
         return
     await state.set_state(EventEdit.value)
     await state.update_data(ev_id=found.id, ev_field=callback_data.v)
+    back = [(t("events.list.back_card"), EvCb(a="open", id=found.id))]
     await show(query, t(f"events.edit.ask.{callback_data.v}"),
-               kb.choices([(t("events.new.skip"), EvSetCb(a="clear", id=found.id))], t)
-               if callback_data.v != "title" else None)
+               kb.choices([(t("events.new.skip"), EvSetCb(a="clear", id=found.id))] if callback_data.v != "title"
+                          else [], t, extra=back))
 
 
 @router.callback_query(EvSetCb.filter(F.a.in_({"setkind", "setaud"})))
@@ -322,7 +344,8 @@ async def move_ask(query: CallbackQuery, callback_data: EvCb, state: FSMContext,
         return
     await state.set_state(EventEdit.move)
     await state.update_data(ev_id=found.id)
-    await show(query, t("events.move.ask", title=found.title[:200]))
+    await show(query, t("events.move.ask", title=found.title[:200]),
+               kb.choices([], t, extra=[(t("events.list.back_card"), EvCb(a="open", id=found.id))]))
 
 
 @router.message(EventEdit.move, F.text)
@@ -370,62 +393,19 @@ async def cancel_do(query: CallbackQuery, callback_data: EvCb, session: AsyncSes
 
 
 @router.callback_query(EvCb.filter(F.a == "announce"))
-async def announce_ask(query: CallbackQuery, callback_data: EvCb, session: AsyncSession, viewer: Viewer,
-                       t: Translator, clock: Clock) -> None:
-    found = await _managed(query, session, viewer, t, callback_data.id, clock)
-    if found is None:
-        return
-    items = [(t("events.announce.now"), EvCb(a="ann_now", id=found.id)),
-             (t("events.announce.at"), EvCb(a="ann_at", id=found.id)),
-             (t("events.list.back_card"), EvCb(a="open", id=found.id))]
-    await show(query, t("events.announce.ask", title=found.title[:200]), kb.choices(items, t, columns=1))
+async def announce_ask(query: CallbackQuery, callback_data: EvCb, state: FSMContext, session: AsyncSession,
+                       viewer: Viewer, t: Translator, clock: Clock) -> None:
+    """The broadcast's steps for an announcement: whom to (the event's audience first), how many, then now or
+    at a set time, and the live progress."""
+    from handlers.broadcasts import start_announcement
 
-
-@router.callback_query(EvCb.filter(F.a == "ann_now"))
-async def announce_now(query: CallbackQuery, callback_data: EvCb, session: AsyncSession, viewer: Viewer,
-                       t: Translator, clock: Clock) -> None:
     found = await _managed(query, session, viewer, t, callback_data.id, clock)
     if found is None:
         return
     try:
-        announced = await lifecycle.announce(session, found, clock, by=viewer.user)
+        await start_announcement(query, state, session, found.network_id, found, t, clock)
     except DomainError as error:
         await explain(query, t, error)
-        return
-    await _show_card(query, session, viewer, t, found, clock, t("events.announce.done", count=announced.recipients))
-
-
-@router.callback_query(EvCb.filter(F.a == "ann_at"))
-async def announce_at_ask(query: CallbackQuery, callback_data: EvCb, state: FSMContext, session: AsyncSession,
-                          viewer: Viewer, t: Translator, clock: Clock) -> None:
-    found = await _managed(query, session, viewer, t, callback_data.id, clock)
-    if found is None:
-        return
-    await state.set_state(EventEdit.announce_at)
-    await state.update_data(ev_id=found.id)
-    await show(query, t("events.announce.ask_at"))
-
-
-@router.message(EventEdit.announce_at, F.text)
-async def announce_at(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
-                      clock: Clock) -> None:
-    data = await state.get_data()
-    found = await _managed(message, session, viewer, t, int(data.get("ev_id") or 0), clock)
-    if found is None:
-        await state.clear()
-        return
-    network = await session.get(Network, found.network_id)
-    tz = zone(network)
-    try:
-        moment = announce_moment(message.text or "", tz, clock)
-        announced = await lifecycle.announce(session, found, clock, at=moment, by=viewer.user)
-    except DomainError as error:
-        await explain(message, t, error)
-        return
-    await state.clear()
-    note = t("events.announce.scheduled", at=moment.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
-             count=announced.recipients)
-    await _show_card(message, session, viewer, t, found, clock, note)
 
 
 def announce_moment(text: str, tz: Any, clock: Clock) -> datetime:

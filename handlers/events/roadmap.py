@@ -1,10 +1,13 @@
-"""The coordinator sends the roadmap file: a preview (rows, dated, need attention, sections) → fix dates by
-typing them → import → choose which events to announce, now or at a set time.
+"""The coordinator sends the roadmap file: a preview (rows, dated, need attention, sections, how the columns were
+read) → change a column's role, move a past plan to this school year, fix dates by typing them → import → choose
+which events to announce, now or at a set time.
 
-The parsed rows live in the dialog state (the database by default), so the dialog survives a restart.
+The file and its reading live in ``roadmap_uploads`` (the dialog state holds only its id), so the dialog survives a
+restart and the buttons re-read the same file; the parser runs in the upload sandbox, never on the event loop.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import F, Router
@@ -20,28 +23,34 @@ from bot.i18n import Translator
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.events import core, importing, lifecycle
+from bot.services.events import roadmap_upload as uploads
 from bot.services.events.times import short_date, zone
 from bot.services.pagination import Page
+from bot.services.roadmap import YearContext
 from bot.viewer import Viewer
-from db.models import Event
+from db.models import Event, Membership, RoadmapUpload
 from handlers.common import show
 from handlers.events.common import announceable, coordinating, explain, refuse
 from handlers.events.manage import announce_moment
 from keyboards import events as kb
-from keyboards.events import EvCb, RoadmapCb
+from keyboards.events import EvCb, RoadmapCb, RoadmapColCb
 
 router = Router(name="events.roadmap")
 router.message.filter(F.chat.type == ChatType.PRIVATE)
 
 PROBLEMS_PAGE = 5
 PICK_PAGE = 8
+COLUMNS_PAGE = 8
 CELL = 120
+# The order roles are told in the preview: what matters most first.
+TOLD = ("title", "dates", "dates_end", "month", "stage", "number", "responsible", "form", "result", "document", "indicator",
+        "audience", "details", "note")
 
 
 class RoadmapImport(StatesGroup):
     file = State()
-    preview = State()  # data: rm_rows, rm_title, rm_file, rm_warnings
-    fix = State()  # data: rm_fix (row index)
+    preview = State()  # data: rm_upload (roadmap_uploads.id)
+    fix = State()  # data: rm_fix (row index), rm_page
     announce = State()  # data: rm_events (ids to offer), rm_chosen
     announce_at = State()
 
@@ -64,25 +73,29 @@ async def ask_file(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: T
         return
     await state.clear()
     await state.set_state(RoadmapImport.file)
-    await show(query, t("events.import.ask_file"))
+    await show(query, t("events.import.ask_file"), kb.choices([(t("events.import.cancel"), RoadmapCb(a="cancel"))], t))
 
 
 @router.message(StateFilter(None), F.document, _is_roadmap_file)
-async def file_without_asking(message: Message, state: FSMContext, viewer: Viewer, t: Translator) -> None:
+async def file_without_asking(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                              t: Translator, clock: Clock) -> None:
     """A coordinator may just send the roadmap; a file without a table of events (a list of schools or
     people) goes on to the other features."""
-    await _read_file(message, state, viewer, t, quiet=True)
+    await _read_file(message, state, session, viewer, t, clock, quiet=True)
 
 
-@router.message(RoadmapImport.file, F.document)
-async def file_received(message: Message, state: FSMContext, viewer: Viewer, t: Translator) -> None:
-    await _read_file(message, state, viewer, t, quiet=False)
+@router.message(StateFilter(RoadmapImport.file, RoadmapImport.preview), F.document)
+async def file_received(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
+                        clock: Clock) -> None:
+    await _read_file(message, state, session, viewer, t, clock, quiet=False)
 
 
-async def _read_file(message: Message, state: FSMContext, viewer: Viewer, t: Translator, *, quiet: bool) -> None:
+async def _read_file(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
+                     clock: Clock, *, quiet: bool) -> None:
     document = message.document
     assert document is not None
-    if coordinating(viewer) is None:
+    membership = coordinating(viewer)
+    if membership is None or viewer.user is None:
         await state.clear()
         await refuse(message, t)
         return
@@ -98,21 +111,21 @@ async def _read_file(message: Message, state: FSMContext, viewer: Viewer, t: Tra
     buffer = await message.bot.download(document)  # type: ignore[union-attr]
     data = buffer.read() if buffer is not None else b""
     try:
-        roadmap = importing.parse_file(data, name)
+        result = await uploads.parse(data, name)
     except DomainError as error:
         if quiet:
             raise SkipHandler from None
         await explain(message, t, error)
         return
-    rows = importing.rows_of(roadmap)
-    if not rows:
+    if not result["rows"]:
         if quiet:
             raise SkipHandler
-        await message.answer(t("events.import.no_rows", warnings="\n".join(roadmap.warnings[:5])))
+        await message.answer(t("events.import.no_rows", warnings="\n".join(result["warnings"][:5])))
         return
+    upload = await uploads.store(session, membership.network_id, viewer.user.id, name, data, result, clock)
     await state.set_state(RoadmapImport.preview)
-    await state.update_data(rm_rows=rows, rm_title=roadmap.title, rm_file=name, rm_warnings=roadmap.warnings)
-    await _preview(message, state, t)
+    await state.set_data({"rm_upload": upload.id})
+    await _preview(message, upload, membership, t, clock)
 
 
 @router.message(RoadmapImport.file)
@@ -120,41 +133,98 @@ async def file_expected(message: Message, t: Translator) -> None:
     await message.answer(t("events.import.send_file"))
 
 
-async def _preview(event: Message | CallbackQuery, state: FSMContext, t: Translator) -> None:
-    data = await state.get_data()
-    rows = data.get("rm_rows") or []
-    summary = importing.preview(data.get("rm_title") or "", rows, data.get("rm_warnings") or [])
-    lines = [t("events.import.preview", name=data.get("rm_file") or "", title=_cut(summary.title, 300) or "—",
-               rows=summary.rows, dated=summary.dated, attention=summary.attention, sections=summary.sections,
-               events=summary.events, tasks=summary.tasks)]
+def _period(kind: str, first: int, last: int) -> str:
+    return YearContext(kind, first, last).describe()  # type: ignore[arg-type]
+
+
+def _reading(columns: list[dict[str, Any]], t: Translator) -> str:
+    """«Название — столбец «Мероприятия», срок — «Сроки», этапы — «Наименование этапа»» for each table read."""
+    read = [entry for entry in columns if entry.get("read")]
+    lines = []
+    for entry in read[:3]:
+        placed = sorted(((c["role"], c["header"]) for c in entry["columns"] if c["role"] in TOLD and c["header"]),
+                        key=lambda item: TOLD.index(item[0]))
+        if not placed:
+            continue
+        parts = [t("roadmap.chat.first_part", role=t(f"roadmap.chat.told.{placed[0][0]}"), header=_cut(placed[0][1], 60))]
+        parts[0] = parts[0][:1].upper() + parts[0][1:]
+        parts += [t("roadmap.chat.part", role=t(f"roadmap.chat.told.{role}"), header=_cut(header, 60))
+                  for role, header in placed[1:]]
+        key = "roadmap.chat.read_as_table" if len(read) > 1 else "roadmap.chat.read_as"
+        lines.append(t(key, table=entry.get("name") or "", parts=", ".join(parts)))
+    return "\n".join(lines)
+
+
+async def _preview(event: Message | CallbackQuery, upload: RoadmapUpload, membership: Membership, t: Translator,
+                   clock: Clock, note: str = "") -> None:
+    result = upload.result or {}
+    rows = uploads.rows(upload)
+    summary = importing.preview(result.get("title") or "", rows, result.get("warnings") or [])
+    lines = [note] if note else []
+    lines.append(t("events.import.preview", name=upload.file_name, title=_cut(summary.title, 300) or "—",
+                   rows=summary.rows, dated=summary.dated, attention=summary.attention, sections=summary.sections,
+                   events=summary.events, tasks=summary.tasks))
+    reading = _reading(result.get("columns") or [], t)
+    if reading:
+        lines.append("\n" + reading)
+    period = result.get("period") or {}
+    move = uploads.past_plan(upload, clock.now().astimezone(zone(membership.network)).date())
+    if upload.shift_years and period.get("first"):
+        lines.append("\n" + t("roadmap.chat.moved", period=_period(period["kind"], period["first"] + upload.shift_years,
+                                                               period["last"] + upload.shift_years)))
+    elif move is not None:
+        lines.append("\n" + t("roadmap.chat.past", target=_period(move.kind, move.first, move.last)))
     if summary.warnings:
         lines.append(t("events.import.doc_warnings", warnings="\n".join(f"• {w}" for w in summary.warnings[:5])))
     items = [(t("events.import.do_import"), RoadmapCb(a="import"))]
     if summary.attention:
         items.append((t("events.import.show_problems", count=summary.attention), RoadmapCb(a="problems")))
+    items.append((t("roadmap.chat.columns_button"), RoadmapCb(a="cols")))
+    if move is not None:
+        items.append((t("roadmap.chat.move_button", target=_period(move.kind, move.first, move.last)),
+                      RoadmapCb(a="move")))
+    elif upload.shift_years:
+        items.append((t("roadmap.chat.unmove_button"), RoadmapCb(a="unmove")))
     items.append((t("events.import.cancel"), RoadmapCb(a="cancel")))
     await show(event, "\n".join(lines), kb.choices(items, t, columns=1))
 
 
-async def _dialog(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: Translator) -> list[dict[str, Any]] | None:
-    """The rows of the dialog in progress, if this coordinator is still in it."""
+async def _upload(event: Message | CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                  t: Translator) -> tuple[RoadmapUpload, Membership] | None:
+    """The file of the dialog in progress, if this coordinator is still in it (rights re-checked)."""
     data = await state.get_data()
-    if coordinating(viewer) is None or not data.get("rm_rows"):
-        await refuse(query, t, "errors.stale_button")
+    membership = coordinating(viewer)
+    upload = None
+    if membership is not None and viewer.user is not None:
+        upload = await uploads.get(session, data.get("rm_upload"), membership.network_id, viewer.user.id)
+    if membership is None or upload is None:
+        await refuse(event, t, "errors.stale_button")
         return None
-    return list(data["rm_rows"])
+    return upload, membership
+
+
+async def _dialog(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                  t: Translator) -> list[dict[str, Any]] | None:
+    found = await _upload(query, state, session, viewer, t)
+    return uploads.rows(found[0]) if found else None
 
 
 @router.callback_query(RoadmapCb.filter(F.a == "cancel"))
-async def cancel(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
+async def cancel(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                 t: Translator) -> None:
+    data = await state.get_data()
+    membership = coordinating(viewer)
+    if membership is not None and viewer.user is not None:
+        await uploads.drop(session, await uploads.get(session, data.get("rm_upload"), membership.network_id,
+                                                      viewer.user.id))
     await state.clear()
     await show(query, t("events.import.cancelled"), kb.markup([kb.back_to_menu_row(t)]))
 
 
 @router.callback_query(RoadmapCb.filter(F.a == "problems"))
-async def problems(query: CallbackQuery, callback_data: RoadmapCb, state: FSMContext, viewer: Viewer,
-                   t: Translator) -> None:
-    rows = await _dialog(query, state, viewer, t)
+async def problems(query: CallbackQuery, callback_data: RoadmapCb, state: FSMContext, session: AsyncSession,
+                   viewer: Viewer, t: Translator) -> None:
+    rows = await _dialog(query, state, session, viewer, t)
     if rows is None:
         return
     await state.set_state(RoadmapImport.preview)
@@ -189,17 +259,137 @@ async def _problems(event: Message | CallbackQuery, rows: list[dict[str, Any]], 
 
 
 @router.callback_query(RoadmapCb.filter(F.a == "back"))
-async def back(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: Translator) -> None:
-    if await _dialog(query, state, viewer, t) is None:
+async def back(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
+               clock: Clock) -> None:
+    found = await _upload(query, state, session, viewer, t)
+    if found is None:
         return
     await state.set_state(RoadmapImport.preview)
-    await _preview(query, state, t)
+    await _preview(query, *found, t, clock)
+
+
+# -- column roles ------------------------------------------------------------------------------------------
+
+
+def _column_items(upload: RoadmapUpload) -> list[tuple[int, int, str, str | None, str]]:
+    """(table, column, header, role, table name) of every column of every table with a header."""
+    entries = (upload.result or {}).get("columns") or []
+    return [(entry["table"] - 1, column["column"] - 1, column["header"], column["role"], entry.get("name") or "")
+            for entry in entries for column in entry.get("columns") or []]
+
+
+def _column_label(t: Translator, header: str, column: int) -> str:
+    return _cut(header, 40) if header else t("roadmap.chat.column_n", number=column + 1)
+
+
+@router.callback_query(RoadmapCb.filter(F.a == "cols"))
+async def columns(query: CallbackQuery, callback_data: RoadmapCb, state: FSMContext, session: AsyncSession,
+                  viewer: Viewer, t: Translator) -> None:
+    found = await _upload(query, state, session, viewer, t)
+    if found is None:
+        return
+    upload = found[0]
+    await state.set_state(RoadmapImport.preview)
+    items = _column_items(upload)
+    tables = len({table for table, *_ in items})
+    pages = max(1, -(-len(items) // COLUMNS_PAGE))
+    page = min(max(callback_data.p, 0), pages - 1)
+    shown = items[page * COLUMNS_PAGE:(page + 1) * COLUMNS_PAGE]
+    rows = []
+    for table, column, header, role, name in shown:
+        label = t("roadmap.chat.column_button", column=_column_label(t, header, column),
+                  role=t(f"roadmap.roles.{role or 'skip'}"))
+        if tables > 1:
+            label = f"{_cut(name, 20)} · {label}"
+        rows.append([kb.button(label, RoadmapColCb(a="col", t=table, c=column))])
+    rows.append(kb.nav(Page(items=shown, page=page, pages=pages, total=len(items)),
+                       lambda p: RoadmapCb(a="cols", p=p), t))
+    if upload.roles:
+        rows.append([kb.button(t("roadmap.chat.reset_button"), RoadmapCb(a="reset"))])
+    rows.append([kb.button(t("events.import.back"), RoadmapCb(a="back"))])
+    await show(query, t("roadmap.chat.columns_title" if items else "roadmap.chat.no_columns"), kb.markup(rows))
+
+
+@router.callback_query(RoadmapColCb.filter(F.a == "col"))
+async def column(query: CallbackQuery, callback_data: RoadmapColCb, state: FSMContext, session: AsyncSession,
+                 viewer: Viewer, t: Translator) -> None:
+    found = await _upload(query, state, session, viewer, t)
+    if found is None:
+        return
+    item = next((i for i in _column_items(found[0]) if i[:2] == (callback_data.t, callback_data.c)), None)
+    if item is None:
+        await refuse(query, t, "errors.stale_button")
+        return
+    table, number, header, role, name = item
+    several = len({i[0] for i in _column_items(found[0])}) > 1
+    choices = [(t(f"roadmap.chat.choice.{choice}"), RoadmapColCb(a="set", t=table, c=number, r=choice))
+               for choice in uploads.CHOOSABLE_ROLES if choice != (role or "skip")]
+    key = "roadmap.chat.column_ask_table" if several else "roadmap.chat.column_ask"
+    await show(query, t(key, column=_column_label(t, header, number), table=name,
+                        role=t(f"roadmap.roles.{role or 'skip'}")),
+               kb.choices(choices, t, columns=2, extra=[(t("roadmap.chat.back_to_columns"), RoadmapCb(a="cols"))]))
+
+
+async def _reread(query: CallbackQuery, session: AsyncSession, found: tuple[RoadmapUpload, Membership],
+                  t: Translator, clock: Clock, change: Callable[[RoadmapUpload], Awaitable[None]], note: str = "") -> None:
+    """Apply the coordinator's change (the file is read again in the sandbox) and show the new preview."""
+    upload, membership = found
+    try:
+        await change(upload)
+    except DomainError as error:
+        await explain(query, t, error)
+        return
+    await _preview(query, upload, membership, t, clock, note)
+
+
+@router.callback_query(RoadmapColCb.filter(F.a == "set"))
+async def column_set(query: CallbackQuery, callback_data: RoadmapColCb, state: FSMContext, session: AsyncSession,
+                     viewer: Viewer, t: Translator, clock: Clock) -> None:
+    found = await _upload(query, state, session, viewer, t)
+    if found is None:
+        return
+    item = next((i for i in _column_items(found[0]) if i[:2] == (callback_data.t, callback_data.c)), None)
+    header = _column_label(t, item[2] if item else "", callback_data.c)
+    note = (t("roadmap.chat.role_skipped", column=header) if callback_data.r == "skip"
+            else t("roadmap.chat.role_set", column=header, role=t(f"roadmap.roles.{callback_data.r}")))
+    await _reread(query, session, found, t, clock,
+                  lambda upload: uploads.set_role(session, upload, callback_data.t, callback_data.c, callback_data.r),
+                  note)
+
+
+@router.callback_query(RoadmapCb.filter(F.a == "reset"))
+async def columns_reset(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
+                        t: Translator, clock: Clock) -> None:
+    found = await _upload(query, state, session, viewer, t)
+    if found is not None:
+        await _reread(query, session, found, t, clock, lambda upload: uploads.reset_roles(session, upload),
+                      t("roadmap.chat.roles_reset"))
+
+
+# -- a past plan ------------------------------------------------------------------------------------------
+
+
+@router.callback_query(RoadmapCb.filter(F.a.in_({"move", "unmove"})))
+async def move(query: CallbackQuery, callback_data: RoadmapCb, state: FSMContext, session: AsyncSession,
+               viewer: Viewer, t: Translator, clock: Clock) -> None:
+    found = await _upload(query, state, session, viewer, t)
+    if found is None:
+        return
+    offer = uploads.past_plan(found[0], clock.now().astimezone(zone(found[1].network)).date())
+    if callback_data.a == "move" and offer is None:
+        await refuse(query, t, "errors.stale_button")
+        return
+    years = offer.years if offer is not None else 0
+    await _reread(query, session, found, t, clock, lambda upload: uploads.set_shift(session, upload, years))
+
+
+# -- dates typed by the coordinator ----------------------------------------------------------------------
 
 
 @router.callback_query(RoadmapCb.filter(F.a == "fix"))
-async def fix_ask(query: CallbackQuery, callback_data: RoadmapCb, state: FSMContext, viewer: Viewer,
-                  t: Translator) -> None:
-    rows = await _dialog(query, state, viewer, t)
+async def fix_ask(query: CallbackQuery, callback_data: RoadmapCb, state: FSMContext, session: AsyncSession,
+                  viewer: Viewer, t: Translator) -> None:
+    rows = await _dialog(query, state, session, viewer, t)
     if rows is None:
         return
     if not 0 <= callback_data.i < len(rows):
@@ -208,31 +398,30 @@ async def fix_ask(query: CallbackQuery, callback_data: RoadmapCb, state: FSMCont
     row = rows[callback_data.i]
     await state.set_state(RoadmapImport.fix)
     await state.update_data(rm_fix=callback_data.i, rm_page=callback_data.p)
-    await show(query, t("events.import.fix_ask", title=_cut(row.get("title"), 300), when=row.get("when") or "—"))
+    await show(query, t("events.import.fix_ask", title=_cut(row.get("title"), 300), when=row.get("when") or "—"),
+               kb.choices([(t("events.import.back"), RoadmapCb(a="problems", p=callback_data.p))], t))
 
 
 @router.message(RoadmapImport.fix, F.text)
-async def fix_given(message: Message, state: FSMContext, viewer: Viewer, t: Translator, clock: Clock) -> None:
-    data = await state.get_data()
-    rows = list(data.get("rm_rows") or [])
-    index = int(data.get("rm_fix", -1))
-    membership = coordinating(viewer)
-    if membership is None or not 0 <= index < len(rows):
+async def fix_given(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
+                    clock: Clock) -> None:
+    found = await _upload(message, state, session, viewer, t)
+    if found is None:
         await state.clear()
-        await refuse(message, t)
         return
+    upload, membership = found
+    data = await state.get_data()
     year = clock.now().astimezone(zone(membership.network)).year
     try:
-        rows[index] = importing.fix_row(rows[index], message.text or "", data.get("rm_title") or "", year)
+        row = uploads.fix(upload, int(data.get("rm_fix", -1)), message.text or "", year)
     except DomainError as error:
         await explain(message, t, error)
         return  # stays on the step
-    await state.update_data(rm_rows=rows)
+    await session.flush()
     await state.set_state(RoadmapImport.preview)
-    periods = rows[index]["periods"]
-    await message.answer(t("events.import.fixed", title=_cut(rows[index].get("title"), 200),
-                           start=periods[0]["start"] or "…", end=periods[-1]["end"], count=len(periods)))
-    await _problems(message, rows, t, int(data.get("rm_page") or 0))
+    await message.answer(t("roadmap.chat.fixed", title=_cut(row.get("title"), 200),
+                           dates=uploads.russian_dates(row["periods"])))
+    await _problems(message, uploads.rows(upload), t, int(data.get("rm_page") or 0))
 
 
 @router.message(RoadmapImport.fix)
@@ -243,14 +432,15 @@ async def fix_expected(message: Message, t: Translator) -> None:
 @router.callback_query(RoadmapCb.filter(F.a == "import"))
 async def do_import(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
                     clock: Clock) -> None:
-    rows = await _dialog(query, state, viewer, t)
-    membership = coordinating(viewer)
-    if rows is None or membership is None:
+    found = await _upload(query, state, session, viewer, t)
+    if found is None:
         return
-    data = await state.get_data()
-    result = await importing.import_rows(session, membership.network, rows, file_name=data.get("rm_file") or "",
-                                         title=data.get("rm_title") or "", warnings=data.get("rm_warnings") or [],
+    upload, membership = found
+    parsed = upload.result or {}
+    result = await importing.import_rows(session, membership.network, uploads.rows(upload), file_name=upload.file_name,
+                                         title=parsed.get("title") or "", warnings=parsed.get("warnings") or [],
                                          clock=clock, by=viewer.user)
+    await uploads.drop(session, upload)
     await session.flush()
     now = clock.now()
     events = [e for e in [await session.get(Event, i) for i in dict.fromkeys(result.event_ids)]
@@ -264,7 +454,7 @@ async def do_import(query: CallbackQuery, state: FSMContext, session: AsyncSessi
                    kb.markup([[kb.button(t("events.panel.events"), EvCb(a="panel"))], kb.back_to_menu_row(t)]))
         return
     await state.set_state(RoadmapImport.announce)
-    await state.update_data(rm_rows=None, rm_events=[e.id for e in events], rm_chosen=[], rm_done=text)
+    await state.set_data({"rm_events": [e.id for e in events], "rm_chosen": [], "rm_done": text})
     await _pick(query, state, session, viewer, t, clock, 0)
 
 
@@ -338,7 +528,7 @@ async def announce_at_ask(query: CallbackQuery, state: FSMContext, viewer: Viewe
         await refuse(query, t, "errors.stale_button")
         return
     await state.set_state(RoadmapImport.announce_at)
-    await show(query, t("events.announce.ask_at"))
+    await show(query, t("events.announce.ask_at"), kb.markup([[kb.button(t("events.new.cancel"), RoadmapCb(a="skip"))]]))
 
 
 @router.message(RoadmapImport.announce_at, F.text)

@@ -1,11 +1,14 @@
 """What the mentoring handlers share: rights at the edge, refusals, and how links and sessions read."""
 from __future__ import annotations
 
+from collections import Counter
+
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Translator
 from bot.services.errors import DomainError
 from bot.services.mentoring import notices
+from bot.services.mentoring import sessions as session_service
 from bot.services.mentoring.access import mention
 from bot.viewer import Viewer
 from db.models import LinkKind, MentoringLink, MentoringSession, Side, User
@@ -86,15 +89,30 @@ def link_card(link: MentoringLink, t: Translator, *, sessions: int | None = None
     return "\n".join(lines)
 
 
+def attachments_line(record: MentoringSession, t: Translator) -> str:
+    """«фото ×3, файл» — what is attached, by kind."""
+    counts = Counter(item.get("kind") for item in session_service.attachments_of(record))
+    parts = []
+    for kind in session_service.ATTACHMENT_TYPES:
+        if counts.get(kind):
+            name = t(f"mentoring.session.attachment_{kind}")
+            parts.append(name if counts[kind] == 1 else t("mentoring.session.attachment_count", kind=name,
+                                                            count=counts[kind]))
+    return ", ".join(parts)
+
+
 def session_text(record: MentoringSession, t: Translator, *, author: User | None = None) -> str:
     lines = [t("mentoring.session.title", line=notices.session_line(record, t))]
     if author is not None:
         lines.append(t("mentoring.session.author", author=mention(author)))
     if record.note:
         lines.append(t("mentoring.session.note", note=record.note))
-    if record.attachment_type:
-        lines.append(t(f"mentoring.session.attachment_{record.attachment_type}"))
-    if record.confirmed_at:
+    files = attachments_line(record, t)
+    if files:
+        lines.append(t("mentoring.session.attachments", items=files))
+    if record.disputed_at:
+        lines.append(t("mentoring.session.disputed"))
+    elif record.confirmed_at:
         rating = t("mentoring.notice.rating", rating=record.rating) if record.rating else ""
         lines.append(t("mentoring.session.confirmed", rating=rating))
     else:

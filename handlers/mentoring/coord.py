@@ -7,17 +7,20 @@ from aiogram.types import CallbackQuery
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
+from bot.i18n import Raw, Translator
+from bot.services.counting import link_counts
 from bot.services.mentoring import exports
 from bot.services.mentoring import vocabulary as vocab
 from bot.services.mentoring.access import require_coordinator
 from bot.services.errors import DomainError
+from bot.services.monitoring.texts import links_line
 from bot.viewer import Viewer
 from db.models import Membership, Network, School
 from handlers.common import show
 from handlers.mentoring.common import Event, explain, need_coordinator, tell
 from keyboards.callbacks import MenuCb
 from keyboards.mentoring import CoordCb, home, markup
+from keyboards.monitoring import StatsCb
 
 router = Router(name="mentoring.coord")
 
@@ -45,14 +48,17 @@ async def show_home(event: Event, session: AsyncSession, viewer: Viewer, t: Tran
     people = await session.scalar(select(func.count()).select_from(Membership).where(
         Membership.network_id == network_id, Membership.is_active.is_(True)))
     counts = await exports.summary(session, network_id)
-    open_links = sum(v for k, v in counts.items() if k in ("links_active", "links_proposed", "links_paused"))
-    text = t("mentoring.coord.title", schools=schools or 0, people=people or 0, links=open_links,
+    links = await link_counts(session, network_id)
+    text = t("mentoring.coord.title", schools=schools or 0, people=people or 0,
+             links=Raw(links_line({**{f"links_{k}": v for k, v in links.by_status.items()},
+                                   "links_total": links.total}, t)),  # already HTML, its values escaped
              sessions=counts["sessions"], confirmed=counts["sessions_confirmed"])
     rows = [
         [(t("mentoring.coord.schools"), CoordCb(a="sch")), (t("mentoring.coord.people"), CoordCb(a="ppl"))],
         [(t("mentoring.coord.links"), CoordCb(a="lnk")), (t("mentoring.coord.new_link"), CoordCb(a="lnew"))],
         [(t("mentoring.coord.matching"), CoordCb(a="mt"))],
         [(t("mentoring.coord.import"), CoordCb(a="imp")), (t("mentoring.coord.settings"), CoordCb(a="set"))],
+        [(t("monitoring.buttons.definitions"), StatsCb(a="defs"))],
     ]
     await show(event, text, markup(rows, back=home(t)))
 

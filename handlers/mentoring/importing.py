@@ -3,7 +3,6 @@ progress while it runs → a summary, with personal invite links for people who 
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 import re
 import time
@@ -23,7 +22,7 @@ from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.mentoring.importer import ImportResult, run_import
 from bot.services.mentoring.sheets import Sheet, read_sheets
-from bot.services.mentoring.template import template_xlsx
+from bot.services.mentoring.template import invites_xlsx, template_xlsx
 from bot.services.uploads import FileRejected
 from bot.services.uploads.sandbox import run_untrusted
 from bot.viewer import Viewer
@@ -209,12 +208,9 @@ async def go(query: CallbackQuery, state: FSMContext, session: AsyncSession, vie
         await query.message.answer(chunk)
     if result.invites:
         bot = await query.message.bot.me()
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow([t("mentoring.import.invites_name"), t("mentoring.import.invites_link")])
-        for note in result.invites:
-            writer.writerow([note.full_name, invite_service.deep_link(bot.username or "", note.code or "")])
+        links = [(note.full_name, invite_service.deep_link(bot.username or "", note.code or ""))
+                 for note in result.invites]
         await query.message.answer_document(
-            BufferedInputFile(out.getvalue().encode("utf-8-sig"), filename=t("mentoring.import.invites_file")),
+            BufferedInputFile(invites_xlsx(links, t.language), filename=t("mentoring.import.invites_file")),
             caption=t("mentoring.import.invites_caption", count=len(result.invites)))
     await query.message.answer(t("mentoring.import.done_hint"), reply_markup=markup([], back=coord_home(t)))

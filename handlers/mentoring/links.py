@@ -447,7 +447,8 @@ async def people_done(query: CallbackQuery, state: FSMContext, session: AsyncSes
 
 async def ask_goals(event: Event, state: FSMContext, t: Translator) -> None:
     await state.set_state(LinkStates.goals)
-    await show(event, t("mentoring.new.ask_goals"), markup([[(t("mentoring.new.skip"), CoordCb(a="lgs"))]]))
+    await show(event, t("mentoring.new.ask_goals"), markup([[(t("mentoring.new.skip"), CoordCb(a="lgs"))]],
+                                                           back=coord_home(t)))
 
 
 @router.message(LinkStates.goals, F.text)
@@ -476,7 +477,8 @@ def _deficit_rows(chosen: list[str], t: Translator, action: str, done: str) -> l
 async def ask_deficits(event: Event, state: FSMContext, t: Translator) -> None:
     await state.set_state(LinkStates.goals)
     chosen = (await state.get_data()).get("ln_deficits") or []
-    await show(event, t("mentoring.new.ask_deficits"), markup(_deficit_rows(chosen, t, "ldef", "ldok")))
+    await show(event, t("mentoring.new.ask_deficits"), markup(_deficit_rows(chosen, t, "ldef", "ldok"),
+                                                              back=coord_home(t)))
 
 
 @router.callback_query(LinkStates.goals, CoordCb.filter(F.a == "ldef"))
@@ -497,7 +499,7 @@ async def deficits_done(query: CallbackQuery, state: FSMContext, t: Translator) 
     rows = [[(t("mentoring.new.end_3"), CoordCb(a="lend", v=3)), (t("mentoring.new.end_6"), CoordCb(a="lend", v=6))],
             [(t("mentoring.new.end_year"), CoordCb(a="lend", v=9)), (t("mentoring.new.end_none"),
                                                                      CoordCb(a="lend", v=0))]]
-    await show(query, t("mentoring.new.ask_end"), markup(rows))
+    await show(query, t("mentoring.new.ask_end"), markup(rows, back=coord_home(t)))
 
 
 async def _today(session: AsyncSession, viewer: Viewer, clock: Clock) -> date:

@@ -27,9 +27,9 @@ from bot.services.mentoring import sessions as session_service
 from bot.services.mentoring import vocabulary as vocab
 from bot.services.mentoring.access import link_for
 from bot.viewer import Viewer
-from db.models import MentoringLink, MentoringSession
+from db.models import MentoringLink, MentoringSession, Side
 from handlers.common import show, show_menu
-from handlers.mentoring.common import Event, explain, fmt_date, link_title, need_person, tell
+from handlers.mentoring.common import Event, explain, fmt_date, need_person, tell
 from handlers.mentoring.pairs import show_session
 from keyboards.callbacks import MenuCb
 from keyboards.mentoring import MentorCb, home, markup
@@ -79,20 +79,21 @@ async def start(event: Event, state: FSMContext, session: AsyncSession, viewer: 
         except DomainError as error:
             await explain(event, t, error)
             return
-        await ask_when(event, state, t, link.id, link_title(link, t))
+        await ask_when(event, state, t, link.id, notices.other_side(link, "mentor", t))
         return
     links = await link_service.loggable_links(session, user.id, network_id)
     if not links:
         await show(event, t("mentoring.log.no_pairs"), markup([], back=home(t)))
         return
     if len(links) == 1:
-        await ask_when(event, state, t, links[0].id, link_title(links[0], t))
+        await ask_when(event, state, t, links[0].id, notices.other_side(links[0], "mentor", t))
         return
     await state.clear()
     await state.set_state(LogSession.pick)
     size = 8
     page = max(0, min(page, (len(links) - 1) // size))
-    rows = [[(link_title(link, t), MentorCb(a="lp", id=link.id))] for link in links[page * size:(page + 1) * size]]
+    rows = [[(notices.other_side(link, "mentor", t), MentorCb(a="lp", id=link.id))]
+            for link in links[page * size:(page + 1) * size]]
     nav = []
     if page > 0:
         nav.append(("◀️", MentorCb(a="lpp", v=page - 1)))
@@ -168,16 +169,43 @@ async def when_chosen(query: CallbackQuery, callback_data: MentorCb, state: FSMC
 @router.message(LogSession.when, F.text)
 async def date_typed(message: Message, state: FSMContext, session: AsyncSession, t: Translator,
                      clock: Clock) -> None:
+    today = await _today(session, state, clock)
     try:
-        held_on = session_service.parse_date(message.text or "", await _today(session, state, clock))
+        held_on = session_service.parse_date(message.text or "", today)
     except DomainError as error:
         await explain(message, t, error)
         return
     await state.update_data(log_date=held_on.isoformat())
+    if session_service.year_was_guessed(message.text or "", held_on, today):
+        await show(message, t("mentoring.log.year_check", date=fmt_date(held_on, t)),
+                   markup(_year_rows(held_on, t, "ldy")))
+        return
+    await _ask_format(message, state, t, held_on)
+
+
+def _year_rows(held_on: date, t: Translator, action: str, record_id: int = 0) -> list[list]:
+    return [[(t("mentoring.log.year_yes", date=fmt_date(held_on, t)), MentorCb(a=action, id=record_id))],
+            [(t("mentoring.log.year_no"), MentorCb(a="ld", id=-1) if action == "ldy"
+              else MentorCb(a="ef", id=record_id, v=1))],
+            [(t("mentoring.log.cancel"), MentorCb(a="lx") if action == "ldy"
+              else MentorCb(a="ses", id=record_id))]]
+
+
+async def _ask_format(event: Event, state: FSMContext, t: Translator, held_on: date) -> None:
     await state.set_state(LogSession.fmt)
     rows = [[(t("mentoring.format.offline"), MentorCb(a="lf", v=1)), (t("mentoring.format.online"),
-                                                                     MentorCb(a="lf", v=2))]]
-    await show(message, t("mentoring.log.ask_format", date=fmt_date(held_on, t)), markup(rows))
+                                                                     MentorCb(a="lf", v=2))],
+            [(t("mentoring.log.cancel"), MentorCb(a="lx"))]]
+    await show(event, t("mentoring.log.ask_format", date=fmt_date(held_on, t)), markup(rows))
+
+
+@router.callback_query(LogSession.when, MentorCb.filter(F.a == "ldy"))
+async def year_confirmed(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    data = await state.get_data()
+    if not data.get("log_date"):
+        await tell(query, t, "errors.stale_button")
+        return
+    await _ask_format(query, state, t, date.fromisoformat(data["log_date"]))
 
 
 @router.message(LogSession.when)
@@ -300,8 +328,18 @@ async def save(event: Event, state: FSMContext, session: AsyncSession, viewer: V
     await state.update_data(log_session=record.id, log_saved_at=clock.now().isoformat())
     rows = [[(t("mentoring.log.done"), MentorCb(a="ldone")),
              (t("mentoring.session.edit"), MentorCb(a="ed", id=record.id))]]
-    await show(event, t("mentoring.log.saved", line=notices.session_line(record, t), title=link_title(link, t)),
-               markup(rows))
+    await show(event, t("mentoring.log.saved", line=notices.session_line(record, t),
+                        title=notices.other_side(link, "mentor", t), asked=_asked(link, t)), markup(rows))
+
+
+def _asked(link: MentoringLink, t: Translator) -> str:
+    """Who is asked to confirm, in words that fit one person, a group, or nobody yet."""
+    mentees = [u for u in link.people(Side.MENTEE) if notices.reachable(u)]
+    if not mentees:
+        return t("mentoring.log.asked_none")
+    if len(mentees) == 1:
+        return t("mentoring.log.asked_one", name=mentees[0].full_name or "—")
+    return t("mentoring.log.asked_many", count=len(mentees))
 
 
 # --- the optional note, photo, file or voice ---------------------------------------------------------------------
@@ -334,24 +372,36 @@ async def _lapsed(message: Message, state: FSMContext, viewer: Viewer, t: Transl
 @router.message(LogSession.note, F.text | F.photo | F.document | F.voice)
 async def note_given(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
                      clock: Clock) -> None:
+    """Each message adds to the session — text to the note, a photo, file or voice to the attachments — and the
+    step stays open for more until «Готово» (or half an hour of quiet)."""
     data = await _fresh(state, clock)
-    if data is None or (message.text or "").startswith("/"):
+    if data is None:
         await _lapsed(message, state, viewer, t)
         return
+    await state.update_data(log_saved_at=clock.now().isoformat())
+    await _add(message, state, session, viewer, t, clock, int(data["log_session"]), MentorCb(a="ldone"))
+
+
+async def _add(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
+               clock: Clock, session_id: int, done: MentorCb) -> None:
     me = await need_person(message, viewer, t)
     if me is None:
         return
     file_id, kind = _attachment(message)
     try:
-        record = await session_service.edit_session(
-            session, data["log_session"], author_id=me[0].id, clock=clock,
-            note=message.text or message.caption or None, attachment_file_id=file_id, attachment_type=kind)
+        record = await session_service.add_to_session(session, session_id, author_id=me[0].id, clock=clock,
+                                                      text=message.text or message.caption, file_id=file_id,
+                                                      kind=kind)
     except DomainError as error:
         await explain(message, t, error)
         return
-    await state.clear()
-    await message.answer(t("mentoring.log.note_added" if record.note else "mentoring.log.attachment_added"))
-    await show_menu(message, viewer, t)
+    if message.media_group_id:  # an album arrives as several messages: one answer for all of them
+        if (await state.get_data()).get("log_album") == message.media_group_id:
+            return
+        await state.update_data(log_album=message.media_group_id)
+    text = (t("mentoring.log.attachment_added", count=len(session_service.attachments_of(record))) if file_id
+            else t("mentoring.log.note_added"))
+    await message.answer(text, reply_markup=markup([[(t("mentoring.log.done"), done)]]))
 
 
 @router.message(LogSession.note)
@@ -369,9 +419,17 @@ async def done(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: Trans
     await show_menu(query, viewer, t)
 
 
+@router.callback_query(MentorCb.filter(F.a == "adone"))
+async def attach_done(query: CallbackQuery, callback_data: MentorCb, state: FSMContext, session: AsyncSession,
+                      viewer: Viewer, t: Translator, clock: Clock) -> None:
+    if await state.get_state() == LogSession.edit.state:
+        await state.clear()
+    await show_session(query, session, viewer, t, clock, callback_data.id)
+
+
 # --- editing within 48 hours ---------------------------------------------------------------------------------------
 
-EDIT_FIELDS = {1: "date", 2: "format", 3: "duration", 4: "topic", 5: "note"}
+EDIT_FIELDS = {1: "date", 2: "format", 3: "duration", 4: "topic", 5: "note", 6: "attach"}
 
 
 async def _editable(event: Event, session: AsyncSession, viewer: Viewer, t: Translator, clock: Clock,
@@ -423,6 +481,8 @@ async def edit_field(query: CallbackQuery, callback_data: MentorCb, state: FSMCo
     if field == "duration":
         rows = [[(t("mentoring.log.minutes", minutes=m), MentorCb(a="eset", id=record.id, v=100 + m))
                  for m in vocab.DURATIONS]]
+    if field == "attach":
+        back = (t("mentoring.log.done"), MentorCb(a="adone", id=record.id))
     await show(query, t(f"mentoring.edit.ask_{field}"), markup(rows, back=back))
 
 
@@ -440,10 +500,22 @@ async def edit_button(query: CallbackQuery, callback_data: MentorCb, state: FSMC
     else:
         await tell(query, t, "errors.stale_button")
         return
+    before = session_service.facts(record)
     await session_service.edit_session(session, record.id, author_id=record.author_id, clock=clock, **values)
     await state.clear()
-    await query.answer(t("mentoring.edit.saved"))
+    changed = await _reconfirm(session, viewer, clock, record, before)
+    await query.answer(t("mentoring.edit.reconfirm" if changed else "mentoring.edit.saved"), show_alert=changed)
     await show_session(query, session, viewer, t, clock, record.id)
+
+
+async def _reconfirm(session: AsyncSession, viewer: Viewer, clock: Clock, record: MentoringSession,
+                     before: tuple[object, ...]) -> bool:
+    """What the mentee confirmed has changed: the confirmation is withdrawn and they are asked again."""
+    if session_service.facts(record) == before or viewer.user is None:
+        return False
+    link, _ = await link_for(session, record.link_id, viewer.user.id, roles=("mentor",))
+    await notices.session_logged(session, record, link, viewer.user, clock=clock, changed=True)
+    return True
 
 
 @router.message(LogSession.edit, F.text | F.photo | F.document | F.voice)
@@ -455,18 +527,27 @@ async def edit_typed(message: Message, state: FSMContext, session: AsyncSession,
         await state.clear()
         return
     field = data.get("edit_field")
+    file_id, _ = _attachment(message)
+    if field == "attach" or (field == "note" and file_id):
+        # Files are always added, never put in place of the note or of another file.
+        await _add(message, state, session, viewer, t, clock, record.id, MentorCb(a="adone", id=record.id))
+        return
     values: dict[str, Any] = {}
+    before = session_service.facts(record)
     try:
-        if field == "note":
-            file_id, kind = _attachment(message)
-            values = {"note": message.text or message.caption or None, "attachment_file_id": file_id,
-                      "attachment_type": kind}
-        elif not message.text:
+        if not message.text:
             await message.answer(t("common.send_text"))
             return
+        if field == "note":
+            values["note"] = message.text
         elif field == "date":
             today = await session_service.today_for(session, record.network_id, clock)
             values["held_on"] = session_service.parse_date(message.text, today)
+            if session_service.year_was_guessed(message.text, values["held_on"], today):
+                await state.update_data(edit_date=values["held_on"].isoformat())
+                await show(message, t("mentoring.log.year_check", date=fmt_date(values["held_on"], t)),
+                           markup(_year_rows(values["held_on"], t, "edy", record.id)))
+                return
         elif field == "duration":
             values["duration_min"] = session_service.parse_duration(message.text)
         elif field == "topic":
@@ -479,8 +560,27 @@ async def edit_typed(message: Message, state: FSMContext, session: AsyncSession,
         await explain(message, t, error)
         return
     await state.clear()
-    await message.answer(t("mentoring.edit.saved"))
+    changed = await _reconfirm(session, viewer, clock, record, before)
+    await message.answer(t("mentoring.edit.reconfirm" if changed else "mentoring.edit.saved"))
     await show_session(message, session, viewer, t, clock, record.id)
+
+
+@router.callback_query(LogSession.edit, MentorCb.filter(F.a == "edy"))
+async def edit_year_confirmed(query: CallbackQuery, callback_data: MentorCb, state: FSMContext,
+                              session: AsyncSession, viewer: Viewer, t: Translator, clock: Clock) -> None:
+    data = await state.get_data()
+    record = await _editable(query, session, viewer, t, clock, callback_data.id)
+    if record is None or not data.get("edit_date") or int(data.get("edit_id") or 0) != record.id:
+        if record is not None:
+            await tell(query, t, "errors.stale_button")
+        return
+    before = session_service.facts(record)
+    await session_service.edit_session(session, record.id, author_id=record.author_id, clock=clock,
+                                       held_on=date.fromisoformat(data["edit_date"]))
+    await state.clear()
+    changed = await _reconfirm(session, viewer, clock, record, before)
+    await query.answer(t("mentoring.edit.reconfirm" if changed else "mentoring.edit.saved"), show_alert=changed)
+    await show_session(query, session, viewer, t, clock, record.id)
 
 
 @router.message(LogSession.edit)
@@ -509,6 +609,25 @@ async def confirm(query: CallbackQuery, callback_data: MentorCb, session: AsyncS
     thanks = t("mentoring.confirm.thanks_rating", rating=record.rating) if record.rating else t(
         "mentoring.confirm.thanks")
     await query.answer(thanks)
+    await show_session(query, session, viewer, t, clock, record.id)
+
+
+@router.callback_query(MentorCb.filter(F.a == "nh"))
+async def not_held(query: CallbackQuery, callback_data: MentorCb, session: AsyncSession, viewer: Viewer,
+                   t: Translator, clock: Clock) -> None:
+    """«Встречи не было»: the session is marked, the confirmation withdrawn, the mentor told."""
+    me = await need_person(query, viewer, t)
+    if me is None:
+        return
+    try:
+        record, fresh = await session_service.dispute_session(session, callback_data.id, user_id=me[0].id,
+                                                              clock=clock)
+    except DomainError as error:
+        await explain(query, t, error)
+        return
+    if fresh:
+        await notices.session_disputed(session, record, me[0], clock=clock)
+    await query.answer(t("mentoring.confirm.not_held_saved"))
     await show_session(query, session, viewer, t, clock, record.id)
 
 

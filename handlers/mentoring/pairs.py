@@ -5,7 +5,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
+from bot.i18n import Raw, Translator
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.mentoring import links as link_service
@@ -48,9 +48,10 @@ async def pairs_page(event: Event, session: AsyncSession, viewer: Viewer, t: Tra
     lines = [t("mentoring.pairs.title", count=links.total)]
     for link in links.items:
         last = fmt_date(link.last_session_on, t) if link.last_session_on else t("mentoring.card.never")
-        lines.append(t("mentoring.pairs.line", title=link_title(link, t), status=t(f"mentoring.status.{link.status}"),
-                       sessions=counts.get(link.id, 0), last=last))
-    rows = [[(link_title(link, t), MentorCb(a="link", id=link.id))] for link in links.items]
+        lines.append(t("mentoring.pairs.line", title=notices.other_side(link, "mentor", t),
+                       status=t(f"mentoring.status.{link.status}"), sessions=counts.get(link.id, 0), last=last))
+    # The mentor's own name is the same on every pair: the buttons name the other side.
+    rows = [[(notices.other_side(link, "mentor", t), MentorCb(a="link", id=link.id))] for link in links.items]
     rows.append([(t("mentoring.pairs.log"), MentorCb(a="log"))])
     await show(event, "\n".join(lines), markup(rows, page=links, t=t, back=home(t),
                                                page_cb=lambda p: MentorCb(a="pairs", v=p)))
@@ -151,14 +152,20 @@ async def show_session(event: Event, session: AsyncSession, viewer: Viewer, t: T
         return
     author = await session.get(User, record.author_id) if record.author_id else None
     rows: list[list] = []
-    if record.attachment_file_id:
-        rows.append([(t("mentoring.session.show_attachment"), MentorCb(a="att", id=record.id))])
+    files = session_service.attachments_of(record)
+    if files:
+        rows.append([(t("mentoring.session.show_attachment", count=len(files)), MentorCb(a="att", id=record.id))])
     if role == "mentor" and record.author_id == user.id and session_service.editable(record, clock):
         rows.append([(t("mentoring.session.edit"), MentorCb(a="ed", id=record.id))])
     if role == "mentee":
+        answer = []
         if record.confirmed_at is None:
-            rows.append([(t("mentoring.confirm.ok"), MentorCb(a="cf", id=record.id))])
-        rows.append([(f"{r}⭐", MentorCb(a="cf", id=record.id, v=r)) for r in range(1, 6)])
+            answer.append((t("mentoring.confirm.ok"), MentorCb(a="cf", id=record.id)))
+        if record.disputed_at is None:
+            answer.append((t("mentoring.confirm.not_held"), MentorCb(a="nh", id=record.id)))
+        rows.append(answer)
+        if record.disputed_at is None:
+            rows.append([(f"{r}⭐", MentorCb(a="cf", id=record.id, v=r)) for r in range(1, 6)])
         rows.append([(t("mentoring.confirm.comment"), MentorCb(a="cm", id=record.id))])
     await show(event, session_text(record, t, author=author),
                markup(rows, back=(t("mentoring.history.back_to_list"), MentorCb(a="hist", id=link.id))))
@@ -175,12 +182,15 @@ async def attachment(query: CallbackQuery, callback_data: MentorCb, session: Asy
     except DomainError as error:
         await explain(query, t, error)
         return
-    if not record.attachment_file_id:
+    files = session_service.attachments_of(record)
+    if not files:
         await explain(query, t, DomainError("errors.stale_button"))
         return
-    send = {"photo": query.message.answer_photo, "voice": query.message.answer_voice}.get(
-        record.attachment_type or "", query.message.answer_document)
-    await send(record.attachment_file_id)
+    await query.answer()
+    for item in files:  # one by one: an album can't mix photos, files and voices
+        send = {"photo": query.message.answer_photo, "voice": query.message.answer_voice}.get(
+            item.get("kind") or "", query.message.answer_document)
+        await send(item["file_id"])
 
 
 # --- «Мой наставник» ----------------------------------------------------------------------------------------
@@ -212,11 +222,12 @@ async def mine_page(event: Event, session: AsyncSession, viewer: Viewer, t: Tran
         mentors = link.people(Side.MENTOR)
         contacts = [t("mentoring.mine.contact", person=mention(u), position=u.position or "—",
                       phone=t("mentoring.mine.phone", phone=u.phone) if u.phone else "") for u in mentors]
+        # The contact lines are HTML already (the mention is a link): not escaped a second time.
         blocks.append(t("mentoring.mine.block", title=link_title(link, t),
                         status=t(f"mentoring.status.{link.status}"),
-                        contacts="\n".join(contacts) or t("mentoring.mine.no_mentor_yet"),
-                        goals=notices.clip(link.goals, 400) or t("mentoring.common.no_goals")))
-        rows.append([(link_title(link, t), MentorCb(a="link", id=link.id))])
+                        contacts=Raw("\n".join(contacts)) if contacts else t("mentoring.mine.no_mentor_yet"),
+                        goals=notices.clip(link.goals, 400) or t("mentoring.mine.no_goals")))
+        rows.append([(notices.other_side(link, "mentee", t), MentorCb(a="link", id=link.id))])
         rows.append([(t("mentoring.pairs.history"), MentorCb(a="hist", id=link.id)),
                      (t("mentoring.pairs.plan"), MentorCb(a="plan", id=link.id))])
     rows.append(ask)

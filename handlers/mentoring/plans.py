@@ -129,7 +129,8 @@ async def text_given(message: Message, state: FSMContext, t: Translator) -> None
              (t("mentoring.plan.in_quarter"), MentorCb(a="gdd", id=link_id, v=90))],
             [(t("mentoring.plan.year_end"), MentorCb(a="gdd", id=link_id, v=1)),
              (t("mentoring.plan.no_due"), MentorCb(a="gdd", id=link_id, v=0))]]
-    await show(message, t("mentoring.plan.ask_due"), markup(rows))
+    await show(message, t("mentoring.plan.ask_due"),
+               markup(rows, back=(t("mentoring.log.cancel"), MentorCb(a="plan", id=link_id))))
 
 
 @router.message(PlanStates.text)

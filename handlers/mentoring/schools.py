@@ -12,6 +12,7 @@ from bot.services.errors import DomainError
 from bot.services.mentoring import schools as school_service
 from bot.services.mentoring import vocabulary as vocab
 from bot.viewer import Viewer
+from db.models import School
 from handlers.common import show
 from handlers.mentoring.common import Event, explain, need_coordinator, tell
 from keyboards.callbacks import PageCb
@@ -35,6 +36,8 @@ def _level(level: int | None, t: Translator) -> str:
 @router.callback_query(CoordCb.filter(F.a == "sch"))
 async def schools_open(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
                        t: Translator) -> None:
+    if await need_coordinator(query, viewer, t) is None:
+        return
     await state.set_state(SchoolStates.browse)
     await state.update_data(sch_query=None)
     await schools_page(query, state, session, viewer, t, 0)
@@ -64,10 +67,19 @@ async def schools_page(event: Event, state: FSMContext, session: AsyncSession, v
         text = t("mentoring.school.found", query=query, count=schools.total)
     else:
         text = t("mentoring.school.list", count=schools.total)
-    rows = [[(f"{s.display_name} · {t(f'mentoring.school_status_short.{s.status}')}"
-              + (f" · {s.level}" if s.level else ""), CoordCb(a="sc", id=s.id))] for s in schools.items]
+    rows = [[(_school_label(s, t), CoordCb(a="sc", id=s.id))] for s in schools.items]
     rows.append([(t("mentoring.school.add"), CoordCb(a="sadd"))])
     await show(event, text, markup(rows, page=schools, list_name=LIST, t=t, back=coord_home(t)))
+
+
+def _school_label(school: School, t: Translator) -> str:
+    """«Важинский ОЦ · ШНОР · 3-й уровень»: the status and the level in words, nothing shown when unset."""
+    parts = [school.display_name]
+    if school.status != "regular":
+        parts.append(t(f"mentoring.school_status_short.{school.status}"))
+    if school.level:
+        parts.append(t("mentoring.school.level", level=school.level))
+    return " · ".join(parts)
 
 
 async def show_school(event: Event, session: AsyncSession, viewer: Viewer, t: Translator, school_id: int) -> None:
@@ -156,10 +168,13 @@ async def level_set(query: CallbackQuery, callback_data: CoordCb, session: Async
 # --- typed: add, rename, short name -------------------------------------------------------------------------------
 
 @router.callback_query(CoordCb.filter(F.a == "sadd"))
-async def add_start(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: Translator) -> None:
+async def add_start(query: CallbackQuery, callback_data: CoordCb, state: FSMContext, viewer: Viewer,
+                    t: Translator) -> None:
     if await need_coordinator(query, viewer, t) is None:
         return
     await state.set_state(SchoolStates.add)
+    # From «a school is missing» notice: the person who named it goes into the school once it is added.
+    await state.update_data(sch_for_user=callback_data.id or None)
     await show(query, t("mentoring.school.ask_name"), markup([], back=(t("mentoring.school.back"), CoordCb(a="sch"))))
 
 
@@ -192,6 +207,9 @@ async def add_typed(message: Message, state: FSMContext, session: AsyncSession, 
     except DomainError as error:
         await explain(message, t, error)
         return
+    person = (await state.get_data()).get("sch_for_user")
+    if person:
+        await school_service.place_without_school(session, int(person), school)
     await state.set_state(SchoolStates.browse)
     await message.answer(t("mentoring.school.added", name=school.name))
     await show_school(message, session, viewer, t, school.id)

@@ -138,3 +138,27 @@ async def test_one_broadcast_is_enqueued_once(sessionmaker, clock) -> None:
                  "dedupe_key": broadcasts.dedupe_key(broadcast.id, user.id)} for user in p.users]
         assert await outbox.enqueue_many(session, rows, clock=clock) == 0
     assert n == 5
+
+
+async def test_the_eta_counts_what_is_queued_ahead_at_the_limiter_pace(sessionmaker, clock) -> None:
+    """Issue 10: an honest ETA — this broadcast's place in the sender's queue over the limiter's pace, steady
+    while sending (it was 6 s, then 1 min 8 s for a 6 s send)."""
+    async with sessionmaker.begin() as session:
+        p = await populate(session, people=30)
+        first, _ = await broadcasts.create_broadcast(session, p.network, TEXT, "everyone", None, clock)
+        second, total = await broadcasts.create_broadcast(session, p.network, TEXT, "everyone", None, clock)
+    async with sessionmaker() as session:
+        ahead = await broadcasts.broadcast_progress(session, second.id, clock=clock, rate=10)
+        own = await broadcasts.broadcast_progress(session, first.id, clock=clock, rate=10)
+    assert ahead.ahead == 30 and not ahead.sending, "the first broadcast is in front of it"
+    assert ahead.eta_seconds == pytest.approx(6.0) and own.eta_seconds == pytest.approx(3.0)
+    assert own.sending and own.ahead == 0, "nothing in front: it is being sent, not waiting"
+    sender = Sender(sessionmaker, ScriptedTransport(), RateLimiter(Limits(global_per_sec=10_000)), clock, "w")
+    etas = []
+    for _ in range(4):
+        await sender.drain_once(limit=10)
+        clock.move(timedelta(seconds=1))
+        async with sessionmaker() as session:
+            etas.append((await broadcasts.broadcast_progress(session, second.id, clock=clock, rate=10)).eta_seconds)
+    assert etas == pytest.approx([5.0, 4.0, 3.0, 2.0]), "a steady count down, no jumps"
+    assert total == 30

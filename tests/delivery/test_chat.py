@@ -107,7 +107,8 @@ async def test_formatted_text_to_the_whole_network_with_progress_report_and_file
     assert rows[1][:5] == ("ФИО", "Имя в Telegram", "Школа", "Итог", "Причина")
     people = {row[0]: row for row in rows[2:]}
     assert set(people) == {"Учитель 01 Иванович", "Учитель 03 Иванович"}
-    assert people["Учитель 01 Иванович"][4] == "заблокировал(а) бота"
+    assert people["Учитель 01 Иванович"][4:6] == ("бот заблокирован пользователем",
+                                                  "Попросите открыть бота и нажать «Перезапустить» или «Старт»")
     assert people["Учитель 03 Иванович"][3] == "недоступен заранее"
     _no_technical_text(coordinator)
 
@@ -218,18 +219,54 @@ async def test_stop_midway_then_the_report_lists_who_was_not_reached(harness: Bo
     assert "продолжается" in coordinator.joined()
     await coordinator.press("Остановить")
     await coordinator.press("Да, остановить")
-    assert "Рассылка №1 остановлена. Не отправлено: 4." in coordinator.joined()
+    assert "Рассылка №1 остановлена: успело уйти 2 из 6, не отправлено 4." in coordinator.joined()
     assert await h.deliver() == 0, "nothing of the broadcast is left to send"
     await coordinator.press_data(BcCb(a="stopok", id=1).pack())
     assert "уже закончилась" in coordinator.joined()
     await runtime_tick(h)
     await h.deliver()
     text = coordinator.joined()
-    assert "Рассылка №1 — остановлена" in text and "Рассылка №1 остановлена" in text
+    assert "Рассылка №1 — отправка остановлена" in text and "Рассылка №1 остановлена" in text
     assert "Доставлено: 2 из 6" in text and "Не отправлено после остановки: 4" in text
     rows = xlsx_rows(document_bytes(h, COORDINATOR))
     assert len(rows) == 2 + 4 and {row[4] for row in rows[2:]} == {"рассылка остановлена"}
     assert len([c for c in range(6) if h.fake.sent_to(World.telegram_of(c))]) == 2
+    assert world.teachers
+
+
+async def test_the_stop_counts_afresh_the_bar_shows_what_went_out_and_the_rest_can_follow(
+        harness: BotHarness) -> None:
+    world = await make_world(harness, teachers=10)
+    h = harness
+    coordinator = h.person(COORDINATOR)
+    await _compose(h, coordinator, "Важное объявление")
+    await coordinator.press("Участники")
+    await coordinator.press("Отправить")
+    assert "— отправляется" in coordinator.joined(), "nothing else is queued: it is being sent, not waiting"
+    assert "в очереди" not in coordinator.joined()
+    from bot.delivery import AiogramTransport
+    from bot.services.ratelimit import RateLimiter
+
+    sender = Sender(h.app.sessionmaker, AiogramTransport(h.bot), RateLimiter.from_settings(h.app.settings), h.app.clock)
+    assert await sender.drain_once(limit=2) == 2
+    await coordinator.press("Остановить")
+    assert "Уже отправлено 2 из 10; не уйдут ещё 8." in coordinator.joined()
+    assert await sender.drain_once(limit=3) == 3  # the prompt waits; the sender does not
+    await coordinator.press("Да, остановить")
+    assert "успело уйти 5 из 10, не отправлено 5" in coordinator.joined(), "counted when stopped, not when asked"
+    await runtime_tick(h)
+    await h.deliver()
+    text = coordinator.joined()
+    assert "▓▓▓▓▓░░░░░ 50%" in text, "a stopped broadcast's bar shows what went out"
+    assert "Отправлено: 5 из 10" in text
+    await coordinator.press("Продолжить — отправить остальным (5)")
+    assert "Отправлено: 5 из 10" in coordinator.joined() and "Остановить" in " ".join(coordinator.buttons())
+    assert await h.deliver() == 5
+    await runtime_tick(h)
+    await h.deliver()
+    text = coordinator.joined()
+    assert "▓▓▓▓▓▓▓▓▓▓ 100%" in text and "Доставлено: 10 из 10" in text
+    assert len([c for c in range(10) if h.fake.sent_to(World.telegram_of(c))]) == 10
     assert world.teachers
 
 

@@ -20,7 +20,7 @@ def free_port() -> int:
 
 def clean_env(**settings: str) -> dict[str, str]:
     """The machine's environment without any bot settings a developer may have exported."""
-    prefixes = ("BOT_", "WEBHOOK_", "ADMIN_", "DATABASE_", "REDIS_", "RATE_", "THROTTLE_", "TIMEZONE")
+    prefixes = ("BOT_", "WEBHOOK_", "ADMIN_", "DATABASE_", "REDIS_", "RATE_", "THROTTLE_", "TIMEZONE", "MAX_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(settings)
     env["PYTHONUNBUFFERED"] = "1"

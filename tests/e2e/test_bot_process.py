@@ -101,7 +101,7 @@ async def test_polling_onboarding_and_graceful_stop(fake: FakeTelegram, live_env
         code = link.split("start=")[1]
         newcomer = 777
         assert "согласие" in await say(fake, newcomer, f"/start {code}")
-        assert "отчество" in await tap(fake, newcomer, "Согласен")
+        assert "отчество" in await tap(fake, newcomer, "Даю согласие")
         assert "Выберите вашу школу" in await say(fake, newcomer, "Кузнецова Ирина Олеговна")
         assert "Найдено" in await say(fake, newcomer, "назиев")
         await tap(fake, newcomer, "Назиевская")

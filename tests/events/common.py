@@ -19,6 +19,8 @@ from tests.harness import BotHarness
 COORDINATOR = 820_001
 FIRST_TEACHER = 830_000
 
+NETWORK_NAMES = {"kirovsk": "Кировский район", "luga": "Лужский район"}  # what people see, never the code
+
 
 @dataclass
 class World:
@@ -34,7 +36,8 @@ class World:
 
 async def build_world(session: AsyncSession, clock: Clock, *, teachers: int = 4, slug: str = "kirovsk",
                       coordinator_telegram: int = COORDINATOR, first_telegram: int = FIRST_TEACHER) -> World:
-    network = await create_network(session, slug=slug, name=f"Сеть {slug}", timezone="Europe/Moscow")
+    network = await create_network(session, slug=slug, name=NETWORK_NAMES.get(slug, "Сеть наставничества"),
+                                   timezone="Europe/Moscow")
     nazia = await add_school(session, network.id, "МКОУ «Назиевская СОШ»", short_name="Назиевская СОШ",
                              status=SchoolStatus.SHNOR, level=3)
     lead = await add_school(session, network.id, "МБОУ «Кировская гимназия»", short_name="Кировская гимназия",

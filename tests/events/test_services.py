@@ -67,11 +67,11 @@ def test_dates_are_shown_in_local_time() -> None:
     t = Translator("ru")
     timed = Slot(datetime(2026, 12, 25, 12, 0, tzinfo=timezone.utc), datetime(2026, 12, 25, 14, 0, tzinfo=timezone.utc),
                  False)
-    assert format_slot(timed, MSK, t) == "пт, 25.12.2026, 15:00–17:00 (MSK)"
+    assert format_slot(timed, MSK, t) == "пт, 25.12.2026, 15:00–17:00"
     assert format_slot(parse_typed("14.03-18.03", MSK, NOW), MSK, t) == "14.03–18.03.2027"
     deadline = Slot(None, datetime(2026, 12, 1, 21, 0, tzinfo=timezone.utc), True)
     assert format_slot(deadline, MSK, t) == "до 01.12.2026"
-    assert format_slot(timed, MSK, Translator("en")) == "Fri, 25.12.2026, 15:00–17:00 (MSK)"
+    assert format_slot(timed, MSK, Translator("en")) == "Fri, 25.12.2026, 15:00–17:00"
 
 
 def test_buttons_built_in_the_service_are_the_keyboards_callback_data() -> None:
@@ -171,6 +171,29 @@ async def test_calendar_file_has_zone_alarm_and_all_day_dates(engine, clock) -> 
     alarms = [a for e in events for a in e.walk() if a.name == "VALARM"]
     assert [a["TRIGGER"].dt for a in alarms] == [timedelta(hours=-1), timedelta(hours=-15)]
     assert any(c.name == "VTIMEZONE" for c in cal.walk())
+
+
+async def test_calendar_name_is_escaped_and_sequence_only_grows(engine, clock) -> None:
+    sessionmaker = make_sessionmaker(engine)
+    async with sessionmaker.begin() as session:
+        world = await build_world(session, clock)
+        network = await network_of(session, world)
+        event = await add_event(session, world, clock, title="Вебинар")
+        name = "Сеть; «Школа, школе»\\ 2026\nвторая строка"
+        first = calendar.calendar_file([event], network, Translator("ru"), now=clock.now(), name=name)
+        sequences = [calendar.sequence(event)]
+        for seconds in (1, 1, 3600):  # two changes within the same minute, then one an hour later
+            clock.set(clock.now() + timedelta(seconds=seconds))
+            start = clock.now() + timedelta(days=3)
+            await lifecycle.move_event(session, event, Slot(start, start + timedelta(hours=1), False), clock)
+            sequences.append(calendar.sequence(event))
+        second = calendar.calendar_file([event], network, Translator("ru"), now=clock.now(), name=name)
+    unfolded = first.decode().replace("\r\n ", "")
+    # RFC 5545 text escaping, as SUMMARY or LOCATION get it: \; \, \\ and \n — one line, nothing breaks out.
+    assert "X-WR-CALNAME:Сеть\\; «Школа\\, школе»\\\\ 2026\\nвторая строка\r\n" in unfolded
+    assert sequences == sorted(sequences) and len(set(sequences)) == len(sequences)  # strictly growing
+    read = [c for c in icalendar.Calendar.from_ical(second).walk() if c.name == "VEVENT"][0]
+    assert int(read["SEQUENCE"]) == sequences[-1] > sequences[0] and sequences[-1] < 2**31
 
 
 async def test_event_sign_ups_are_an_audience_for_broadcasts_and_forms(engine, clock) -> None:

@@ -16,6 +16,7 @@ _EXPORTS = {
     "ApiError": "telegram_api",
     "UpdateFactory": "updates",
     "LimitConfig": "limits",
+    "FakeMax": "max_api",
 }
 
 __all__ = sorted(_EXPORTS)

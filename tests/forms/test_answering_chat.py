@@ -136,6 +136,12 @@ async def test_back_corrections_and_the_deadline(harness: BotHarness, clock) -> 
     await teacher.press("Назад")
     assert "Вопрос 1 из 5" in teacher.joined() and "Сейчас записано: 2" in teacher.joined()
     await teacher.press("3")
+    await teacher.command("events")  # a command leaves the form — saying the answers are kept — and runs
+    assert "Ответы сохранены" in teacher.joined() and "Мероприятия" in teacher.joined()
+    await teacher.command("menu")
+    await teacher.press("Мои анкеты")
+    await teacher.press("Обратная связь")
+    assert "Вопрос 2 из 5" in teacher.joined(), "back where the person left"
     await teacher.send("третий")  # not an option
     assert "Такого варианта нет" in teacher.joined()
     await teacher.send("1")  # the option's number

@@ -14,6 +14,7 @@ from keyboards.forms import FormBoardCb, FormCoordCb
 from keyboards.callbacks import MenuCb
 from tests.forms.common import COORDINATOR, FIRST_TEACHER, make_world, send_document, watch
 from tests.harness import BotHarness
+from tests.xlsx_check import check_xlsx
 
 
 async def _latest_request(h: BotHarness) -> FormRequest:
@@ -84,8 +85,30 @@ async def test_coordinator_sends_a_template_and_follows_the_board(harness: BotHa
     await coordinator.press("Назиевская СОШ — 1/2")
     people = coordinator.joined()
     assert "✅ Иванова Мария Петровна — 24.11.2026" in people
-    assert "— Сидорова Ольга Николаевна — не открывал(а)" in people
+    assert "— Сидорова Ольга Николаевна — анкета ещё не открыта" in people
     await coordinator.press("К доске")
+
+    # What the answers add up to, and a reminder to exactly the one who hasn't answered.
+    await coordinator.press("Итоги ответов")
+    results = coordinator.joined()
+    assert "Итоги: Входная анкета" in results and "Ответили: 1 из 2 (50%)" in results
+    assert "Средняя оценка: 3,00" in results and "▇▇▇▇▇▇▇▇▇▇ Подготовка к ВПР — 1 (100%)" in results
+    await coordinator.press("▶️")
+    assert "• «Научиться готовить детей к ВПР»" in coordinator.joined()
+    await coordinator.press("Ответы в Excel")
+    document = next(s for s in harness.fake.sent_to(COORDINATOR) if s.method == "sendDocument")
+    book = check_xlsx(harness.fake._files[document.result["document"]["file_id"]].data)  # noqa: SLF001
+    rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+    assert rows[0][0].startswith("Входная анкета") and rows[1][:4] == ["Анкета", "Запрос", "Срок", "ФИО"]
+    assert len(rows) == 3 and rows[2][3] == "Иванова Мария Петровна" and rows[2][-1] == "Научиться готовить детей к ВПР"
+    await coordinator.press("К доске")
+    await coordinator.press("Напомнить не ответившим")
+    assert any("Напоминание поставлено в очередь: 1" in a for a in coordinator.alerts())
+    asked = [k for k, _, _ in await harness.in_db(keys) if ":asked:" in k]
+    assert len(asked) == 1 and f":user:{first}:" not in asked[0]  # only the one who hasn't answered
+    await coordinator.press("Напомнить не ответившим")
+    assert any("уже отправлено" in a for a in coordinator.alerts())
+    assert len([k for k, _, _ in await harness.in_db(keys) if ":asked:" in k]) == 1
     await coordinator.press("Завершить приём")
     await coordinator.press("Да, завершить")
     assert "Приём ответов завершён" in coordinator.joined()

@@ -1,8 +1,6 @@
 """The coordinator's network in chat: schools, participants, links, matching and import — typed and tapped."""
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,6 +11,7 @@ from keyboards.mentoring import CoordCb
 from tests.harness import BotHarness
 from tests.mentoring.chat import delivered, document_bytes, make_link, send_document, setup
 from tests.mentoring.conftest import COORDINATOR, MENTEE, MENTOR, MENTOR2, OUTSIDER
+from tests.xlsx_check import check_xlsx
 
 SMOLENSK = Path(__file__).parent / "fixtures" / "smolensk_pairs.csv"
 
@@ -238,7 +237,9 @@ async def test_import_in_chat_preview_import_summary_and_personal_links(harness:
     summary = "\n".join(s.plain_text or "" for s in sent)
     assert "Импорт «smolensk.csv» завершён" in summary
     links_file = next(s for s in sent if s.method == "sendDocument")
-    rows = list(csv.reader(io.StringIO(document_bytes(harness, links_file).decode("utf-8-sig")), delimiter=";"))
+    assert links_file.result["document"]["file_name"] == "priglasheniya.xlsx"
+    book = check_xlsx(document_bytes(harness, links_file))
+    rows = [list(row) for row in book.active.iter_rows(values_only=True)]
     assert rows[0] == ["ФИО", "Ссылка-приглашение"] and len(rows) == 7
     assert await harness.in_db(count_links) == 8
 
@@ -247,7 +248,7 @@ async def test_import_in_chat_preview_import_summary_and_personal_links(harness:
     code = link.split("?start=")[1]
     director = harness.person(720_001)
     await director.command("start", code)
-    await director.press("Согласен")
+    await director.press("Даю согласие")
     await director.send("Слободич Анжела Николаевна")
     await director.press("Директор")
     await director.press("пропустить")

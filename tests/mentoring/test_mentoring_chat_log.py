@@ -52,21 +52,21 @@ async def test_a_session_in_at_most_five_taps_and_one_text(harness: BotHarness) 
         taps += 1
     assert taps <= 5 and "Встреча записана" in mentor.joined()
     await mentor.photo(caption="Фото с урока")
-    assert "Заметка добавлена" in mentor.joined()
+    assert "Вложение добавлено" in mentor.joined()
     second = (await sessions(harness))[-1]
     assert second.format == "online" and second.attachment_type == "photo" and second.note == "Фото с урока"
 
     # The mentee gets a confirmation request through the outbox, rates it, and comments.
     mentee = harness.person(MENTEE)
     await delivered(harness, mentee, mentor)
-    assert "записал(а) встречу с вами" in mentee.joined()
+    assert "Запись о встрече с вами — наставник Иванова Мария Петровна" in mentee.joined()
     await mentee.press("5⭐")
     assert any("Оценка: 5" in a for a in mentee.alerts())
     await mentee.press("Комментарий")
     await mentee.send("Очень полезно, спасибо!")
     assert "комментарий передан" in mentee.joined()
     await delivered(harness, mentor)
-    assert "подтвердил(а) встречу" in mentor.joined() and "оценка 5 из 5" in mentor.joined()
+    assert "Встреча подтверждена — Петрова Анна Сергеевна" in mentor.joined() and "оценка 5 из 5" in mentor.joined()
     assert "Очень полезно" in mentor.joined()
 
 
@@ -178,7 +178,7 @@ async def test_editing_for_48_hours_then_not(harness: BotHarness) -> None:
     harness.app.clock.move(timedelta(hours=49))  # type: ignore[attr-defined]
     await mentor.command("menu")
     await mentor.press("Мои пары")
-    await mentor.press("Учитель – учителю")
+    await mentor.press("Петрова Анна Сергеевна")
     await mentor.press("История встреч")
     await mentor.press("Формирующее оценивание")
     assert "Изменить" not in mentor.buttons()

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.services.errors import DomainError
@@ -17,6 +17,7 @@ from bot.services.mentoring.sheets import PEOPLE, SCHOOL_PAIRS, TEACHER_PAIRS, r
 from bot.services.mentoring.template import template_xlsx
 from db.models import Invite, LinkKind, LinkMember, Membership, MentoringLink, School, User
 from tests.mentoring.conftest import MENTEE, MENTOR, build_world
+from tests.xlsx_check import check_xlsx
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMOLENSK = FIXTURES / "smolensk_pairs.csv"
@@ -83,8 +84,10 @@ def test_unknown_files_are_refused_with_a_reason() -> None:
 def test_the_template_is_recognised_sheet_by_sheet() -> None:
     sheets = read_sheets(template_xlsx(), "template.xlsx")
     assert sorted(s.kind for s in sheets) == ["people", "school_pairs", "schools", "teacher_pairs"]
-    book = load_workbook(io.BytesIO(template_xlsx()))
+    book = check_xlsx(template_xlsx())
     assert book.sheetnames == ["Школы", "Участники", "Пары школ", "Пары педагогов"]
+    people = book["Участники"]
+    assert people.freeze_panes == "A2" and people.auto_filter.ref and people.print_title_rows == "$1:$1"
 
 
 def test_cells_people_type() -> None:

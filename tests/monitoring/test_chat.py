@@ -1,16 +1,15 @@
 """Monitoring from the user's side: /stats, the chart, the drill-down, targets, «Выгрузка», own summaries."""
 from __future__ import annotations
 
-from io import BytesIO
 
 import pytest
-from openpyxl import load_workbook
 
 from handlers import monitoring as monitoring_handlers
 from keyboards.monitoring import StatsCb
 from tests.fakes.telegram_api import Sent
 from tests.harness import BotHarness, Person
 from tests.monitoring.world import COORDINATOR, MENTOR, OTHER_COORDINATOR, TEACHERS, World, build
+from tests.xlsx_check import check_xlsx
 
 
 async def setup(h: BotHarness) -> World:
@@ -52,7 +51,7 @@ async def test_coordinator_gets_a_card_and_a_chart_and_drills_into_a_school(harn
     assert lines["Участие педагогов"] == "✅ Участие педагогов: 83% (5 из 6) · цель ≥75%"
     assert lines["ШНОР в парах и группах"] == "⚠️ ШНОР в парах и группах: 50% (1 из 2) · цель ≥100%"
     assert lines["Встречи за месяц"] == "✅ Встречи за месяц: 2 · цель ≥1 (по встрече на пару)"
-    assert lines["Меры ДК к середине года"].startswith("⏳")
+    assert lines["Меры дорожной карты к середине года"].startswith("⏳")
     assert "По школам" in " ".join(coordinator.buttons())
 
     await coordinator.press("По школам")
@@ -140,12 +139,12 @@ async def test_export_in_chat_shows_progress_and_agrees_with_stats(harness: BotH
     assert "Выгрузка готова" in edits[-1] and "• Встречи: 3" in edits[-1]
     document = next(s for s in sent if s.method == "sendDocument")
     assert document.result["document"]["file_name"] == "kirovsk-2026-11-24.xlsx"
-    wb = load_workbook(BytesIO(file_bytes(harness, document, "document")))
+    wb = check_xlsx(file_bytes(harness, document, "document"))
     assert wb.sheetnames == ["Участники", "Школы", "Пары и группы", "Встречи", "Мероприятия", "Посещаемость",
                              "Анкеты", "Показатели"]
     rows = [r for r in wb["Показатели"].iter_rows(min_row=2, values_only=True) if r[0] == "Вся сеть"]
     assert [r[1] for r in rows] == list(shown)
-    for scope, name, value, count, of, percent, target, status_text, period in rows:
+    for scope, name, value, count, of, percent, target_value, target, status_text, period in rows:
         line = shown[name]
         assert f"{name}: {value}" in line, line
         if of is not None and percent is not None:
@@ -173,7 +172,7 @@ async def test_participants_and_mentors_see_their_own_summary(harness: BotHarnes
     assert [s.method for s in sent] == ["sendMessage"]
     text = teacher.joined()
     assert "Моя сводка — Петрова Ольга Николаевна" in text
-    assert "Мероприятия: посещено за год — 1, записан(а) на предстоящие — 1" in text
+    assert "Мероприятия: посещено за год — 1, записей на предстоящие — 1" in text
     assert "Анкеты: заполнено — 1, ждут ответа — 0" in text
     await teacher.command("menu")
     assert "Показатели" not in " ".join(teacher.buttons()) and "Выгрузка" not in " ".join(teacher.buttons())
@@ -183,7 +182,7 @@ async def test_participants_and_mentors_see_their_own_summary(harness: BotHarnes
     mentor = harness.person(MENTOR)
     await mentor.command("stats")
     text = mentor.joined()
-    assert "Пары и группы: наставник — 1, наставляемый — 0" in text
+    assert "Активные пары и группы: как наставник — 1, как наставляемый — 0" in text
     assert "Встречи в моих парах: за учебный год — 3, в этом месяце — 2" in text
     assert "Цели ИППР: выполнено 1 из 2 (50%)" in text and "Просрочено целей: 1" in text
 

@@ -27,7 +27,8 @@ HEADERS = {
                     "Начало", "Окончание"],
     "Посещаемость": ["№ мероприятия", "Мероприятие", "Дата", "ФИО", "ОО", "Запись", "Присутствие"],
     "Анкеты": ["Анкета", "Запрос", "Срок", "ФИО", "Школа", "Статус", "Отправлено", "Изменено"],
-    "Показатели": ["Школа", "Показатель", "Значение", "Сколько", "Из", "Процент", "Цель", "Статус", "Период"],
+    "Показатели": ["Школа", "Показатель", "Значение", "Сколько", "Из", "Процент", "Цель (число)", "Цель", "Статус",
+                   "Период"],
 }
 
 
@@ -68,7 +69,7 @@ async def test_export_after_demo_data_and_a_roadmap_agrees_with_stats(harness: B
     assert [s.method for s in sent] == ["sendPhoto", "sendMessage"]
     shown = card_lines(sent[1].plain_text or "")
     assert [r[1] for r in rows] == list(shown)
-    for scope, name, value, count, of, percent, target, status, period in rows:
+    for scope, name, value, count, of, percent, target_value, target, status, period in rows:
         line = shown[name]
         assert f"{name}: {value}" in line, (line, value)
         if of is not None and percent is not None:
@@ -87,3 +88,19 @@ async def test_export_after_demo_data_and_a_roadmap_agrees_with_stats(harness: B
     assert list(sheet) == list(school)
     for name, row in sheet.items():
         assert f"{name}: {row[2]}" in school[name]
+
+    # `report` as a process: the справка's indicator table says what /stats says.
+    spravka = tmp_path / "r.docx"
+    printed = cli("report", "--network", "demo", "--out", str(spravka), database_url=database_url).stdout
+    assert "Аналитическая справка сети" in printed and "сохранена" in printed
+    from docx import Document
+
+    table = next(t for t in Document(str(spravka)).tables if t.rows[0].cells[1].text == "Показатель")
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert [r[1] for r in rows] == list(shown)
+    for _, name, value, target, mark in rows:
+        assert shown[name].startswith(mark.split(" ")[0]) and value.split(" (")[0] in shown[name]
+    failed = subprocess.run([sys.executable, str(REPO / "main.py"), "report", "--network", "demo", "--out",
+                             str(tmp_path / "x.docx"), "--school", "СОШ"], capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": database_url}, cwd=REPO, timeout=300)
+    assert failed.returncode == 1 and "подходит несколько школ" in failed.stderr

@@ -2,26 +2,23 @@
 «Показатели» sheet saying exactly what the chat card says."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from io import BytesIO
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.i18n import Translator
 from bot.services import monitoring
 from bot.services.clock import FrozenClock
 from bot.services.export import SHEETS, Progress, write_workbook
-from bot.services.export.openpyxl_book import OpenpyxlBook
 from bot.services.export.sessions import sessions_rows
-from bot.services.export.xlsx import XlsxBook, column_letter, row_xml
 from bot.services.mentoring.exports import export_rows
 from bot.services.monitoring.texts import card_text
 from db.models import Network
 from db.session import make_sessionmaker
 from tests.monitoring.world import NOW, World, build
+from tests.xlsx_check import check_xlsx
 
 T = Translator("ru")
 TITLES = ["Участники", "Школы", "Пары и группы", "Встречи", "Мероприятия", "Посещаемость", "Анкеты", "Показатели"]
@@ -49,20 +46,21 @@ def values(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 def indicator_lines(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return [row for row in values(ws)[1:] if row and row[1]]
+    """The table's rows (the notes below it have nothing in the «Значение» column)."""
+    return [row for row in values(ws)[1:] if row and row[2]]
 
 
 def assert_sheet_agrees_with_card(rows: list[tuple], card_texts: dict[str, str]) -> None:
     """Every indicator row of the sheet reads as the card of its scope reads in the chat."""
     assert rows
-    for scope, name, value, count, of, percent, target, status, period in rows:
+    for scope, name, value, count, of, percent, target_value, target, status, period in rows:
         text = card_texts[scope]
         line = next(line for line in text.splitlines() if f" {name}: " in line)
         assert f"<b>{value}</b>" in line or (value == "нет данных" and "нет данных" in line), (line, value)
         if of is not None and percent is not None:
             assert f"({count} из {of})" in line and f"{percent}%" in line
         if target != "не задана":
-            assert f"цель {target}" in line
+            assert f"цель {target}" in line and str(target_value) in target
         assert line.startswith(status.split(" ")[0]), (line, status)
 
 
@@ -73,7 +71,7 @@ async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock:
         steps.append(step)
 
     result = await export(engine, world, clock, tmp_path / "out.xlsx", progress=progress)
-    wb = load_workbook(tmp_path / "out.xlsx")
+    wb = check_xlsx(tmp_path / "out.xlsx")
     assert wb.sheetnames == TITLES
     assert [title for title, _ in result.sheets] == TITLES
     assert [s.title for s in steps if s.finished] == TITLES and {s.total for s in steps} == {len(SHEETS)}
@@ -88,7 +86,12 @@ async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock:
     people = values(wb["Участники"])
     assert people[0][:3] == ("ФИО", "ОО", "Должность")
     sessions = values(wb["Встречи"])
-    assert sessions[0][0] == "Дата" and sessions[2][8] == "Разобрали задания ВПР & <ОГЭ>"  # \x0b dropped
+    assert sessions[0][0] == "Дата" and sessions[2][8] == "Разобрали задания  ВПР & <ОГЭ>"  # \x0b → a space
+    assert all(isinstance(row[0], datetime) for row in sessions[1:])  # real dates: they sort and filter
+    assert wb["Встречи"]["A2"].number_format == "dd.mm.yyyy"
+    joined = people[0].index("В сети с")
+    assert all(isinstance(row[joined], datetime) for row in people[1:])
+    assert wb["Участники"].cell(row=2, column=joined + 1).number_format == "dd.mm.yyyy hh:mm"
 
     events = values(wb["Мероприятия"])
     header = events[0]
@@ -101,6 +104,10 @@ async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock:
     measure = dict(zip(header, next(r for r in events if r[0] == "3.1"), strict=True))
     assert measure["Статус"] == "выполнено" and measure["Выполнено"] == datetime(2026, 10, 10, 12, 0)
     assert measure["Окончание"] == datetime(2026, 10, 15)  # the deadline day, not the exclusive midnight
+    assert measure["Начало"] is None  # a deadline has no start (it used to start the day after it ended)
+    for row in events[1:]:
+        start, end = dict(zip(header, row))["Начало"], dict(zip(header, row))["Окончание"]
+        assert start is None or end is None or start <= end, row
 
     attendance = values(wb["Посещаемость"])
     assert attendance[0] == ("№ мероприятия", "Мероприятие", "Дата", "ФИО", "ОО", "Запись", "Присутствие",
@@ -125,7 +132,17 @@ async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock:
     assert len(rows) == len(card.indicators) + sum(len(c.indicators) for c in schools.values())
     assert rows[0][:6] == ("Вся сеть", "Участие педагогов", "83%", 5, 6, 83)
     assert_sheet_agrees_with_card(rows, texts)
-    assert values(wb["Показатели"])[-1][0].startswith("Рассчитано 24.11.2026 12:00 (Europe/Moscow)")
+    notes = [row for row in values(wb["Показатели"])[len(rows) + 1:] if row and row[0]]
+    assert notes[0][0].startswith("Рассчитано 24.11.2026 12:00 (Europe/Moscow)")
+    defined = {row[0]: row[1] for row in notes[2:]}  # «Как считаются показатели», then a row per number
+    assert notes[1][0] == "Как считаются показатели"
+    assert set(defined) >= {"Активные пары и группы", "Пары и группы", "Меры дорожной карты", "Участие педагогов"}
+    assert "«активна»" in defined["Активные пары и группы"]
+    ws = wb["Показатели"]
+    assert ws.auto_filter.ref == f"A1:J{len(rows) + 1}" and ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert len(ws._charts) == 1  # a native chart beside the table
 
 
 async def test_the_fast_sessions_sheet_is_the_mentoring_features_sheet(engine: AsyncEngine, world: World) -> None:
@@ -135,35 +152,3 @@ async def test_the_fast_sessions_sheet_is_the_mentoring_features_sheet(engine: A
         ours = [row async for chunk in sessions_rows(session, network, T) for row in chunk]
     assert [tuple(r) for r in ours] == [tuple(r) for r in theirs]
     assert len(ours) == 4
-
-
-async def test_the_streaming_writer_matches_openpyxl(engine: AsyncEngine, world: World, clock: FrozenClock) -> None:
-    fast, reference = BytesIO(), BytesIO()
-    await export(engine, world, clock, fast)
-    await export(engine, world, clock, reference, book=OpenpyxlBook)
-    ours, theirs = load_workbook(fast), load_workbook(reference)
-    assert ours.sheetnames == theirs.sheetnames
-    for title in ours.sheetnames:
-        assert values(ours[title]) == values(theirs[title]), title
-        assert ours[title].freeze_panes == theirs[title].freeze_panes
-
-
-def test_row_xml_cells() -> None:
-    xml = row_xml(["a<b & c>", 5, 2.5, True, None, "", date(2026, 1, 2), datetime(2026, 1, 2, 12, 0),
-                   float("nan"), " padded "], 7)
-    assert '<c r="A7" t="inlineStr"><is><t xml:space="preserve">a&lt;b &amp; c&gt;</t></is></c>' in xml
-    assert '<c r="B7"><v>5</v></c>' in xml and '<c r="C7"><v>2.5</v></c>' in xml
-    assert '<c r="D7" t="b"><v>1</v></c>' in xml and 'r="E7"' not in xml and 'r="F7"' not in xml
-    assert '<c r="G7" s="2"><v>46024</v></c>' in xml and '<c r="H7" s="3"><v>46024.5</v></c>' in xml
-    assert [column_letter(i) for i in (1, 26, 27, 703)] == ["A", "Z", "AA", "AAA"]
-
-
-async def test_sheet_names_and_long_texts(tmp_path: Path) -> None:
-    book = XlsxBook(tmp_path / "x.xlsx")
-    sheet = book.sheet("Отчёт: итоги/2026?", ["Текст"], [10])
-    sheet.append([("x" * 40_000,), ("строка\nвторая",)])
-    book.sheet("Отчёт  итоги 2026 ", ["Ещё"], [10])  # the same name after cleaning: numbered
-    book.close()
-    wb = load_workbook(tmp_path / "x.xlsx")
-    assert wb.sheetnames == ["Отчёт  итоги 2026", "Отчёт  итоги 2026 (2)"]
-    assert len(wb.worksheets[0]["A2"].value) == 32_767 and wb.worksheets[0]["A3"].value == "строка\nвторая"

@@ -57,12 +57,17 @@ async def test_the_network_card_counts_what_the_world_says(engine: AsyncEngine, 
     }
     assert card.get("participation").percent == 83
     assert card.get("sessions_month").target == 1 and card.get("sessions_month").derived
-    assert card.extras == {"measures_due": 1, "measures_due_done": 1, "measures_undated": 1, "forms_late": 0}
+    assert card.extras == {"measures_due": 1, "measures_due_done": 1, "measures_undated": 1, "forms_late": 0,
+                           "measures_all": 5, "measures_year": 4, "measures_year_done": 1, "measures_other_years": 0,
+                           "links_active": 1, "links_proposed": 1, "links_paused": 0, "links_completed": 0,
+                           "links_closed": 0, "links_total": 2}
     text = card_text(card, T)
     assert "✅ Участие педагогов: <b>83%</b> (5 из 6) · цель ≥75%" in text
     assert "⚠️ ШНОР в парах и группах: <b>50%</b> (1 из 2) · цель ≥100%" in text
-    assert "⏳ Меры ДК к середине года: <b>25%</b> (1 из 4) · цель ≥40%" in text
-    assert "Мер без срока (не входят в расчёт): 1." in text
+    assert "⏳ Меры дорожной карты к середине года: <b>25%</b> (1 из 4) · цель ≥40%" in text
+    assert ("🗺 Меры дорожной карты на 2026/27 учебный год: выполнено <b>1</b> из 4; всего мер в дорожной карте — 5"
+            " (без срока: 1)") in text
+    assert "🤝 Пары и группы: активных <b>1</b> из 2 (предложено: 1)" in text
 
 
 async def test_checkpoints_as_the_year_goes_by(engine: AsyncEngine, world: World, clock: FrozenClock) -> None:
@@ -194,7 +199,7 @@ async def test_personal_summaries(engine: AsyncEngine, world: World, clock: Froz
         teacher = await monitoring.personal_summary(session, world.users["petrova"], network, clock)
         assert (teacher.events_attended, teacher.events_going, teacher.goals_total) == (1, 1, 0)
         text = personal_text(teacher, "Петрова Ольга Николаевна", T)
-        assert "посещено за год — 1, записан(а) на предстоящие — 1" in text
+        assert "посещено за год — 1, записей на предстоящие — 1" in text
         assert "пока не поставлены" in text
 
 

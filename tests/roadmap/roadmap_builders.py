@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import docx
 import openpyxl
@@ -101,3 +102,146 @@ def days(periods: list[Period]) -> frozenset[object]:
 def periods_of(spec: list[tuple[str | None, str]]) -> list[Period]:
     """[("2022-03-01", "2022-03-31"), (None, "2022-03-27")] → periods."""
     return [Period(date.fromisoformat(s) if s else None, date.fromisoformat(e)) for s, e in spec]
+
+
+# -- ODT / ODS as LibreOffice writes them ----------------------------------------------------------------
+#
+# LibreOffice compresses what repeats: identical neighbouring cells become one cell with
+# table:number-columns-repeated, identical neighbouring rows one row with table:number-rows-repeated, and a
+# sheet ends with an empty row repeated to the last row of the sheet (a million rows of 16 384 cells, all
+# implied). Merged cells carry table:number-columns-spanned / -rows-spanned and the places they cover are
+# table:covered-table-cell. Line breaks inside a cell are separate text:p, runs of spaces text:s.
+
+
+@dataclass
+class OdfTable:
+    rows: list[list[str]]
+    spans: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row, column, rows, columns)
+    caption: list[str] = field(default_factory=list)  # ODT: paragraphs right before the table
+    name: str = "Таблица1"
+    header_rows: int = 0  # ODT: rows inside table:table-header-rows (repeated on each page)
+    page_breaks: set[int] = field(default_factory=set)  # ODT: a text:soft-page-break before these rows
+    dates: dict[tuple[int, int], str] = field(default_factory=dict)  # ODS: cells stored as dates (ISO value)
+    numbers: dict[tuple[int, int], float] = field(default_factory=dict)  # ODS: cells stored as numbers
+
+
+def _odf_paragraphs(text: str) -> list[Any]:
+    from odf.text import P, S
+
+    paragraphs = []
+    for line in text.split("\n"):
+        paragraph = P()
+        parts = line.split("  ")
+        for index, part in enumerate(parts):
+            if index:
+                paragraph.addElement(S(c=2))
+            if part:
+                paragraph.addText(part)
+        paragraphs.append(paragraph)
+    return paragraphs
+
+
+def _odf_table(spec: OdfTable, sheet: bool) -> Any:
+    from odf.table import CoveredTableCell, Table, TableCell, TableColumn, TableHeaderRows, TableRow
+    from odf.text import SoftPageBreak
+
+    width = max(len(r) for r in spec.rows)
+    covered = {(r + dr, c + dc) for r, c, nr, nc in spec.spans for dr in range(nr) for dc in range(nc)
+               if dr or dc}  # fmt: skip
+    span_at = {(r, c): (nr, nc) for r, c, nr, nc in spec.spans}
+    table = Table(name=spec.name)
+    table.addElement(TableColumn(numbercolumnsrepeated=width if not sheet else width))
+    if sheet:
+        table.addElement(TableColumn(numbercolumnsrepeated=16384 - width))
+    header = TableHeaderRows() if spec.header_rows else None
+    if header is not None:
+        table.addElement(header)
+
+    def row_element(r: int) -> Any:
+        row = TableRow()
+        cells = spec.rows[r] + [""] * (width - len(spec.rows[r]))
+        c = 0
+        while c < width:
+            if (r, c) in covered:
+                run = 1
+                while c + run < width and (r, c + run) in covered:
+                    run += 1
+                row.addElement(CoveredTableCell(numbercolumnsrepeated=run) if run > 1 else CoveredTableCell())
+                c += run
+                continue
+            text = cells[c]
+            attrs: dict[str, Any] = {}
+            if (r, c) in spec.dates:
+                attrs = {"valuetype": "date", "datevalue": spec.dates[(r, c)]}
+            elif (r, c) in spec.numbers:
+                attrs = {"valuetype": "float", "value": spec.numbers[(r, c)]}
+            elif text:
+                attrs = {"valuetype": "string"}
+            if (r, c) in span_at:
+                attrs["numberrowsspanned"], attrs["numbercolumnsspanned"] = span_at[(r, c)]
+            run = 1  # identical neighbours (not merged, not covered) are written once, repeated
+            while ((r, c) not in span_at and c + run < width and cells[c + run] == text
+                   and (r, c + run) not in covered and (r, c + run) not in span_at
+                   and (r, c + run) not in spec.dates and (r, c + run) not in spec.numbers
+                   and (r, c) not in spec.dates and (r, c) not in spec.numbers):  # fmt: skip
+                run += 1
+            if run > 1:
+                attrs["numbercolumnsrepeated"] = run
+            cell = TableCell(**attrs)
+            if text:
+                for paragraph in _odf_paragraphs(text):
+                    cell.addElement(paragraph)
+            row.addElement(cell)
+            c += run
+        if sheet:
+            row.addElement(TableCell(numbercolumnsrepeated=16384 - width))
+        return row
+
+    r = 0
+    while r < len(spec.rows):
+        parent = header if header is not None and r < spec.header_rows else table
+        if r in spec.page_breaks and not sheet:
+            table.addElement(SoftPageBreak())
+        element = row_element(r)
+        repeat = 1
+        while (sheet and r + repeat < len(spec.rows) and spec.rows[r + repeat] == spec.rows[r]
+               and not any(s[0] in (r, r + repeat) for s in spec.spans)
+               and not any(k[0] == r + repeat for k in (*spec.dates, *spec.numbers))):  # fmt: skip
+            repeat += 1
+        if repeat > 1:
+            element.setAttribute("numberrowsrepeated", repeat)
+        parent.addElement(element)
+        r += repeat
+    if sheet:  # the rest of the sheet, implied
+        tail = TableRow(numberrowsrepeated=1048576 - len(spec.rows))
+        tail.addElement(TableCell(numbercolumnsrepeated=16384))
+        table.addElement(tail)
+    return table
+
+
+def make_odt(title: list[str], tables: list[OdfTable]) -> bytes:
+    from odf.opendocument import OpenDocumentText
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    for index, line in enumerate(title):
+        document.text.addElement(H(outlinelevel=1, text=line) if index == len(title) - 1 else P(text=line))
+    for spec in tables:
+        for line in spec.caption:
+            document.text.addElement(P(text=line))
+        document.text.addElement(_odf_table(spec, sheet=False))
+        document.text.addElement(P())
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def make_ods(sheets: list[OdfTable]) -> bytes:
+    from odf.opendocument import OpenDocumentSpreadsheet
+
+    document = OpenDocumentSpreadsheet()
+    for spec in sheets:
+        document.spreadsheet.addElement(_odf_table(spec, sheet=True))
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()

@@ -175,7 +175,11 @@ def test_podporozhye(podporozhye: Roadmap) -> None:
 def test_json_shape(fixtures_dir: Path) -> None:
     result = roadmap_to_json(fixtures_dir / "smolensk-500plus-2022.xlsx")
     json.dumps(result, ensure_ascii=False)  # serialisable as is
-    assert set(result) == {"title", "events"}
+    assert set(result) == {"title", "events", "columns"}
+    plan = result["columns"][0]
+    assert plan["read"] and [(c["header"], c["role"]) for c in plan["columns"]] == [
+        ("№ п/п", "number"), ("Наименование мероприятия", "title"), ("Сроки исполнения", "dates"),
+        ("Показатель реализации", "indicator"), ("Исполнитель", "responsible"), ("Результат", "result")]
     keys = {"number", "section", "title", "kind", "when", "periods", "recurrence", "responsible",
             "expected_result", "indicator", "warnings"}  # fmt: skip
     assert all(set(e) == keys for e in result["events"])

@@ -21,82 +21,13 @@ stray event (a stage row reported as an event) counts as a wrong row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from roadmap_builders import DocxTable, Sheet, days, make_csv, make_docx, make_xlsx, periods_of
+from heldout import Row, accuracy, align, misses, month, norm
+from roadmap_builders import DocxTable, Sheet, make_csv, make_docx, make_xlsx
 
-from bot.services.roadmap import Roadmap, RoadmapRow, parse_roadmap
+from bot.services.roadmap import Roadmap, parse_roadmap
 
-Span = tuple[str | None, str]
-
-
-@dataclass
-class Row:
-    number: str
-    title: str
-    when: str
-    periods: list[Span]
-    recurrence: str | None
-    kind: str
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-def event_matches(event: RoadmapRow, expected: Row) -> bool:
-    return (
-        days(event.periods) == days(periods_of(expected.periods))
-        and event.recurrence == expected.recurrence
-        and event.kind == expected.kind
-    )
-
-
-def align(roadmap: Roadmap, expected: list[Row]) -> tuple[list[RoadmapRow | None], list[RoadmapRow]]:
-    """Each expected row → its event (by title, in order), and the events that match no row."""
-    events = roadmap.events
-    used: set[int] = set()
-    found: list[RoadmapRow | None] = []
-    cursor = 0
-    for row in expected:
-        title = _norm(row.title)
-        hit = next((i for i in range(cursor, len(events)) if _norm(events[i].title).startswith(title)), None)
-        if hit is None:
-            found.append(None)
-            continue
-        used.add(hit)
-        cursor = hit + 1
-        found.append(events[hit])
-    extra = [e for i, e in enumerate(events) if i not in used]
-    return found, extra
-
-
-def misses(roadmap: Roadmap, expected: list[Row]) -> list[tuple[object, ...]]:
-    found, extra = align(roadmap, expected)
-    wrong: list[tuple[object, ...]] = []
-    for row, event in zip(expected, found, strict=True):
-        if event is None:
-            wrong.append((row.number, row.title[:40], row.when, "нет события"))
-        elif not event_matches(event, row):
-            got = [(str(p.start), str(p.end)) for p in event.periods]
-            wrong.append((row.number, row.when, got, event.recurrence, event.kind, "ожидалось", row.periods,
-                          row.recurrence, row.kind))  # fmt: skip
-    wrong += [("лишнее событие", e.number, e.title[:60], e.when) for e in extra]
-    return wrong
-
-
-def accuracy(roadmap: Roadmap, expected: list[Row]) -> tuple[int, int]:
-    found, extra = align(roadmap, expected)
-    right = sum(e is not None and event_matches(e, x) for e, x in zip(found, expected, strict=True))
-    return right, len(expected) + len(extra)
-
-
-def month(year: int, m: int) -> Span:
-    last = {1: 31, 2: 29 if year % 4 == 0 else 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31,
-            11: 30, 12: 31}[m]  # fmt: skip
-    return (f"{year}-{m:02d}-01", f"{year}-{m:02d}-{last}")
-
+_norm = norm
 
 # -- DOCX: a school-year roadmap 2023/2024, dates first ---------------------------------------------
 

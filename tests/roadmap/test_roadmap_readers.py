@@ -82,7 +82,7 @@ def test_csv_encodings_and_delimiters(encoding: str, delimiter: str) -> None:
 
 
 def test_unsupported_files_get_a_russian_message() -> None:
-    with pytest.raises(RoadmapError, match="не поддерживаются"):
+    with pytest.raises(RoadmapError, match="не поддерживается"):
         read_document(b"\xd0\xcf\x11\xe0" + b"\0" * 100, "plan.doc")
     with pytest.raises(RoadmapError, match="повреждён"):
         read_document(b"PK\x03\x04broken", "plan.docx")
@@ -104,10 +104,12 @@ def test_unsupported_files_get_a_russian_message() -> None:
         ("Ответственные на муниципальном уровне", "responsible"),
         ("Ожидаемые результаты", "result"), ("Результат", "result"), ("Планируемый результат", "result"),
         ("Ожидаемый\nрезультат", "result"),
-        ("Вид документа", "doc_type"), ("Форма проведения", "doc_type"),
+        ("Вид документа", "document"), ("Форма отчётности", "document"), ("Форма проведения", "form"),
+        ("Форма работы", "form"), ("Месяц", "month"), ("Наименование этапа", "stage"),
+        ("Содержание деятельности и примерный план мероприятий", "title"), ("Отметка о выполнении", "note"),
         ("Показатель реализации", "indicator"), ("Показатели", "indicator"), ("Индикатор", "indicator"),
         ("Участники", "audience"), ("Целевая аудитория", "audience"), ("Этап", "stage"),
-        ("Примечание", None), ("Предмет мониторинга", None),
+        ("Примечание", "note"), ("Предмет мониторинга", None),
     ],
 )  # fmt: skip
 def test_header_variants(label: str, field: str | None) -> None:

@@ -51,9 +51,9 @@ async def two_networks(h: BotHarness) -> World:
 async def test_an_import_naming_another_networks_member_enrols_nobody_and_shows_nothing(harness: BotHarness) -> None:
     await two_networks(harness)
     coordinator = await open_import(harness)
-    await coordinator.document(people(NEVER_SEEN), "uchastniki.xlsx")
+    await coordinator.document("uchastniki.xlsx", people(NEVER_SEEN))
     unknown_preview = coordinator.joined()
-    await coordinator.document(people(OTHER), "uchastniki.xlsx")
+    await coordinator.document("uchastniki.xlsx", people(OTHER))
     known_preview = coordinator.joined()
     # Whether the id uses the bot, and who it is, is not to be learnt from the preview.
     assert known_preview == unknown_preview

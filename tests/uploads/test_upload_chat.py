@@ -27,10 +27,10 @@ async def test_a_file_bigger_than_it_claims_is_refused_by_its_real_size(harness:
     # The update and getFile both claim 200 bytes; only counting the download tells the truth.
     harness.fake.override("getFile", lambda params: {"file_id": params["file_id"], "file_unique_id": "u1",
                                                      "file_size": 200, "file_path": _path(harness, params)})
-    await coordinator.document(padded, "people.csv", declared_size=200)
+    await coordinator.document("people.csv", padded, declared_size=200)
     assert "Файл слишком большой: можно до 10 МБ" in coordinator.joined()
     harness.fake.override("getFile", None)
-    await coordinator.document(PEOPLE_CSV.encode(), "people.csv")
+    await coordinator.document("people.csv", PEOPLE_CSV.encode())
     assert "Предпросмотр" in coordinator.joined(), "still in the import, the next file is read"
 
 
@@ -42,18 +42,18 @@ async def test_sheet_bombs_sent_as_an_import_are_refused_with_their_reason(harne
     await setup(harness)
     coordinator = await open_import(harness)
     far_row = workbook([people_header(), row(100_000_000, [cell("A100000000", "Иванова Мария Петровна")])])
-    await coordinator.document(far_row, "people.xlsx")
+    await coordinator.document("people.xlsx", far_row)
     assert "В таблице больше 20\u00a0000 строк" in coordinator.joined()
     empty_rows = workbook([people_header(), *("<row/>" for _ in range(1_000_000))])
-    await coordinator.document(empty_rows, "people.xlsx")
+    await coordinator.document("people.xlsx", empty_rows)
     assert "слишком велик для чтения" in coordinator.joined()
-    await coordinator.document(workbook([], sheet_xml="<worksheet><sheetData><row>"), "people.xlsx")
+    await coordinator.document("people.xlsx", workbook([], sheet_xml="<worksheet><sheetData><row>"))
     assert "ошибка разметки" in coordinator.joined()
-    await coordinator.document(b'\xef\xbb\xbf\xd0\xa4\xd0\x98\xd0\x9e;"' + "я".encode() * 70_000, "people.csv")
+    await coordinator.document("people.csv", b'\xef\xbb\xbf\xd0\xa4\xd0\x98\xd0\x9e;"' + "я".encode() * 70_000)
     assert "незакрытая кавычка" in coordinator.joined()
     # Sent without opening the import first: a bomb is still refused with its reason, not taken for nothing.
     await coordinator.command("menu")
-    await coordinator.document(far_row, "people.xlsx")
+    await coordinator.document("people.xlsx", far_row)
     assert "В таблице больше 20\u00a0000 строк" in coordinator.joined()
 
 
@@ -64,7 +64,7 @@ async def test_others_are_answered_while_a_bomb_is_being_read_and_then_it_is_ref
     teacher = harness.person(MENTEE)
     # A reader that eats memory step by step, the way a merged range over a whole sheet does.
     monkeypatch.setattr(importing, "read_sheets", hostile.slow_hog)
-    upload = asyncio.create_task(coordinator.document(PEOPLE_CSV.encode(), "people.csv"))
+    upload = asyncio.create_task(coordinator.document("people.csv", PEOPLE_CSV.encode()))
     await asyncio.sleep(0.3)
     await teacher.command("menu")
     assert "Петрова Анна Сергеевна" in teacher.joined() and teacher.buttons(), "the teacher got the menu"
@@ -79,7 +79,7 @@ async def test_a_huge_cell_is_quoted_back_short_and_once(harness: BotHarness) ->
     huge = "тел. " * 24_000  # a 120 KB cell
     sheet = workbook([people_header(), row(2, [cell("A2", "Иванова Мария Петровна"), cell("B2", "СОШ № 3"),
                                                cell("C2", huge)])])
-    sent = await coordinator.document(sheet, "people.xlsx")
+    sent = await coordinator.document("people.xlsx", sheet)
     text = coordinator.joined()
     assert "Предпросмотр" in text and "непонятный телефон «тел. тел. тел." in text
     assert len(sent) == 1, "one preview, not 177 messages"

@@ -15,7 +15,7 @@ Importing this package registers the "event" audience (its sign-ups; `{"kind": "
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -44,7 +44,25 @@ async def _event_choices(session: AsyncSession, network_id: int, page: int, now:
     stmt = (select(Event).where(Event.network_id == network_id, Event.status == EventStatus.ANNOUNCED.value,
                                 Event.is_task.is_(False), Event.ends_at > now)
             .order_by(Event.starts_at, Event.id))
-    found = await paginate(session, stmt, page)
+    return await _labelled(session, network_id, await paginate(session, stmt, page), now)
+
+
+RECENT_FOR_FORMS = timedelta(days=60)
+
+
+async def _recent_event_choices(session: AsyncSession, network_id: int, page: int,
+                                now: datetime) -> Page[audiences.Choice]:
+    """For a form sent about an event (a reflection): the events held in the last two months, newest first,
+    then the announced ones still ahead."""
+    stmt = (select(Event).where(Event.network_id == network_id, Event.is_task.is_(False),
+                                Event.status.in_((EventStatus.ANNOUNCED.value, EventStatus.HELD.value)),
+                                Event.ends_at > now - RECENT_FOR_FORMS)
+            .order_by((Event.ends_at > now), Event.ends_at.desc(), Event.id))
+    return await _labelled(session, network_id, await paginate(session, stmt, page), now)
+
+
+async def _labelled(session: AsyncSession, network_id: int, found: Page[Event],
+                    now: datetime) -> Page[audiences.Choice]:
     network = await session.get(Network, network_id)
     tz = times.zone(network)
     items = []
@@ -79,6 +97,7 @@ def _provide_forms_hooks() -> None:
 
     hooks.provide_event_attendees(attendees)
     hooks.provide_event_info(info)
+    hooks.provide_event_choices(_recent_event_choices)
 
 
 _provide_forms_hooks()

@@ -6,7 +6,7 @@ alarm: the network's shortest reminder offset before a timed event, 9:00 the day
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import icalendar
 
@@ -19,6 +19,18 @@ from db.models.events import Event, EventStatus
 
 PRODID = "-//Setevoy nastavnik//events//RU"
 UID_DOMAIN = "setevoy-nastavnik"
+
+
+SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
+def sequence(event: Event) -> int:
+    """RFC 5545 SEQUENCE: seconds from 2020 to the event's last change. It only grows as the event changes
+    (no wrap-around, no two changes in one minute sharing a number) and fits the 31-bit integer until 2088."""
+    if event.updated_at is None:
+        return 0
+    moment = event.updated_at if event.updated_at.tzinfo else event.updated_at.replace(tzinfo=timezone.utc)
+    return max(0, int((moment - SEQUENCE_EPOCH).total_seconds()))
 
 
 def _alarm(t: Translator, title: str, trigger: timedelta) -> icalendar.Alarm:
@@ -53,7 +65,8 @@ def calendar_file(events: Iterable[Event], network: Network, t: Translator, *, n
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name or network.name)
+    # An X- property is added as is; as vText it is escaped (;  ,  \\ and line breaks) like every text property.
+    cal.add("x-wr-calname", icalendar.vText(name or network.name))
     cal.add("x-wr-timezone", tz.key)
     days: list[date] = []
     for event in events:
@@ -85,7 +98,7 @@ def calendar_file(events: Iterable[Event], network: Network, t: Translator, *, n
             item.add("categories", [t(f"events.kinds.{event.kind}")])
             cancelled = event.status == EventStatus.CANCELLED.value
             item.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-            item.add("sequence", int(event.updated_at.timestamp()) // 60 % 100_000 if event.updated_at else 0)
+            item.add("sequence", sequence(event))
             if not cancelled:
                 item.add_component(_alarm(t, event.title, trigger))
             cal.add_component(item)

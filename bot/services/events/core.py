@@ -5,16 +5,18 @@ the network or event the edge has already checked, and raise DomainError for wha
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audiences
 from bot.services.clock import Clock
+from bot.services.counting import measure_totals
 from bot.services.errors import DomainError
 from bot.services.pagination import PAGE_SIZE, Page, paginate
 from bot.services.roadmap import ALL_KINDS, EVENT_KINDS, TASK_KINDS
@@ -176,11 +178,7 @@ def _order() -> list[Any]:
             Event.id]
 
 
-async def list_upcoming(session: AsyncSession, membership: Membership, user_id: int, flt: ListFilter,
-                        now: datetime, size: int = PAGE_SIZE) -> Page[Event]:
-    """Upcoming events of the member's network for the list: events (not measures) that haven't ended.
-    Members see announced ones in their audience; coordinators also drafts and undated rows.
-    `scope`: all, mine (signed up as going), or one kind."""
+def _upcoming(membership: Membership, user_id: int, scope: str, now: datetime) -> Select[tuple[Event]]:
     conditions: list[Any] = [Event.network_id == membership.network_id, Event.is_task.is_(False),
                              Event.status != EventStatus.CANCELLED.value]
     if membership.is_coordinator:
@@ -189,12 +187,20 @@ async def list_upcoming(session: AsyncSession, membership: Membership, user_id: 
     else:
         conditions += [Event.ends_at > now, Event.status == EventStatus.ANNOUNCED.value,
                        Event.announced_at <= now]
-    if flt.scope == "mine":
+    if scope == "mine":
         going = select(Signup.event_id).where(Signup.user_id == user_id, Signup.status == SignupStatus.GOING.value)
         conditions.append(Event.id.in_(going))
-    elif flt.scope in ALL_KINDS:
-        conditions.append(Event.kind == flt.scope)
-    stmt = select(Event).where(*conditions).order_by(*_order())
+    elif scope in ALL_KINDS:
+        conditions.append(Event.kind == scope)
+    return select(Event).where(*conditions).order_by(*_order())
+
+
+async def list_upcoming(session: AsyncSession, membership: Membership, user_id: int, flt: ListFilter,
+                        now: datetime, size: int = PAGE_SIZE) -> Page[Event]:
+    """Upcoming events of the member's network for the list: events (not measures) that haven't ended.
+    Members see announced ones in their audience; coordinators also drafts and undated rows.
+    `scope`: all, mine (signed up as going), or one kind."""
+    stmt = _upcoming(membership, user_id, flt.scope, now)
     if membership.is_coordinator:
         return await paginate(session, stmt, flt.page, size)
     # The audience is a small JSON spec per event: filter in Python (upcoming events are a few hundred).
@@ -204,12 +210,13 @@ async def list_upcoming(session: AsyncSession, membership: Membership, user_id: 
     return Page(items=events[page * size:(page + 1) * size], page=page, pages=pages, total=len(events))
 
 
-async def kinds_in_use(session: AsyncSession, network_id: int, now: datetime) -> list[tuple[str, int]]:
-    stmt = (select(Event.kind, func.count()).where(Event.network_id == network_id, Event.is_task.is_(False),
-                                                   Event.status != EventStatus.CANCELLED.value,
-                                                   Event.ends_at > now)
-            .group_by(Event.kind).order_by(Event.kind))
-    return [(kind, int(count)) for kind, count in (await session.execute(stmt)).all()]
+async def kinds_in_use(session: AsyncSession, membership: Membership, user_id: int,
+                       now: datetime) -> list[tuple[str, int]]:
+    """The kinds among the events this member's list would show, with how many — so «Открытый урок (1)»
+    opens one lesson, not a coordinator's draft nobody else can see."""
+    events = (await session.scalars(_upcoming(membership, user_id, "all", now))).all()
+    counts = Counter(e.kind for e in events if membership.is_coordinator or in_audience(e.audience, membership))
+    return sorted(counts.items())
 
 
 async def list_network(session: AsyncSession, network_id: int) -> list[Event]:
@@ -259,12 +266,10 @@ class Progress:
 
 
 async def measures_progress(session: AsyncSession, network_id: int) -> Progress:
-    """Roadmap measures (document, monitoring, survey rows) ticked as done, of all that aren't cancelled."""
-    stmt = (select(func.count(), func.count(Event.done_at))
-            .where(Event.network_id == network_id, Event.is_task.is_(True),
-                   Event.status != EventStatus.CANCELLED.value))
-    total, done = (await session.execute(stmt)).one()
-    return Progress(int(done or 0), int(total or 0))
+    """Roadmap measures (document, monitoring, survey rows) ticked as done, of all that aren't cancelled —
+    counted by bot/services/counting.py, like every other screen's measures."""
+    done, total = await measure_totals(session, network_id)
+    return Progress(done, total)
 
 
 async def measures_page(session: AsyncSession, network_id: int, page: int, size: int = PAGE_SIZE) -> Page[Event]:

@@ -24,11 +24,12 @@ from bot.services.events.core import ANNOUNCEABLE_KINDS, set_slots, slots, title
 from bot.services.events.times import Slot, slot_from_period, zone
 from bot.services.roadmap import (ALL_KINDS, TASK_KINDS, Period, Roadmap, RoadmapError, detect_year_context,
                                   parse_roadmap, parse_when)
+from bot.services.roadmap.readers import EXTENSIONS as READABLE
 from db.models.core import Network, User
 from db.models.events import Event, EventStatus, RoadmapImport
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-EXTENSIONS = (".docx", ".xlsx", ".csv")
+EXTENSIONS = READABLE  # DOCX, XLSX, XLS, ODT, ODS, CSV
 # Parser field → Event column. Dates (periods) are handled on their own.
 ROW_FIELDS = {"number": "number", "section": "section", "title": "title", "kind": "kind", "when": "when_text",
               "recurrence": "recurrence", "responsible": "responsible", "expected_result": "expected_result",
@@ -86,8 +87,9 @@ def fix_row(row: dict[str, Any], text: str, document_title: str, fallback_year: 
     parsed = parse_when(text, ctx)
     if not parsed.periods:
         raise DomainError("events.import.fix_bad", text=text)
+    # The coordinator has decided: the row is no longer flagged.
     return {**row, "when": text, "periods": [p.to_json() for p in parsed.periods],
-            "recurrence": parsed.recurrence, "warnings": list(parsed.warnings)}
+            "recurrence": parsed.recurrence, "warnings": []}
 
 
 def _slots(row: dict[str, Any], network: Network) -> list[Slot]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import audiences, outbox
+from bot.services import audiences, outbox, preferences
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.events import reminders, signups
@@ -46,12 +46,8 @@ class Announced:
     at: datetime
 
 
-async def announce(session: AsyncSession, event: Event, clock: Clock, *, at: datetime | None = None,
-                   by: User | None = None, respect_quiet_hours: bool = False) -> Announced:
-    """Announce to the event's audience now or at `at`: one outbox row per reachable person, with «Пойду» /
-    «Не смогу» / «В календарь»; progress like a broadcast's. Those who muted announcements are dropped by the
-    outbox. The coordinator chose the moment, so the network's quiet hours don't hold it unless asked."""
-    now = clock.now()
+def check_announceable(event: Event, now: datetime, at: datetime | None = None) -> None:
+    """Raises what stands in the way of announcing `event` (now, or at `at`)."""
     if event.is_task:
         raise DomainError("events.announce.task")
     if event.status == EventStatus.CANCELLED.value:
@@ -60,14 +56,37 @@ async def announce(session: AsyncSession, event: Event, clock: Clock, *, at: dat
         raise DomainError("events.announce.undated")
     if event.ends_at <= now:
         raise DomainError("events.announce.past")
-    when = max(at or now, now)
-    if event.starts_at is not None and when >= event.starts_at:
+    if event.starts_at is not None and max(at or now, now) >= event.starts_at:
         raise DomainError("events.announce.too_late")
+
+
+async def announcement_size(session: AsyncSession, network_id: int,
+                            spec: Mapping[str, Any] | str | None) -> tuple[int, int, int]:
+    """For the preview: (who will get it, who turned announcements off, who can't be reached)."""
+    people = await audiences.resolve(session, network_id, spec)
+    prefs = (await session.scalars(select(User.notification_prefs).where(
+        User.id.in_([p.user_id for p in people])))).all() if people else []
+    muted = sum(1 for value in prefs if preferences.is_muted(value, TOPIC))
+    size = await audiences.size(session, network_id, spec)
+    return len(people) - muted, muted, size.unreachable
+
+
+async def announce(session: AsyncSession, event: Event, clock: Clock, *, at: datetime | None = None,
+                   by: User | None = None, respect_quiet_hours: bool = False,
+                   audience: Mapping[str, Any] | str | None = None, progress_chat_id: int | None = None,
+                   progress_message_id: int | None = None) -> Announced:
+    """Announce to the event's audience (or the `audience` the coordinator chose) now or at `at`: one outbox
+    row per reachable person, with «Пойду» / «Не смогу» / «В календарь»; the broadcast's progress message
+    (`progress_*`) is kept live like any broadcast's. Those who muted announcements are dropped by the outbox.
+    The coordinator chose the moment, so the network's quiet hours don't hold it unless asked."""
+    now = clock.now()
+    check_announceable(event, now, at)
+    when = max(at or now, now)
     network = await session.get(Network, event.network_id)
     assert network is not None
     if event.status != EventStatus.ANNOUNCED.value or event.announced_at is None or event.announced_at > when:
         event.status, event.announced_at = EventStatus.ANNOUNCED.value, when
-    spec = audiences.normalize(event.audience or None)
+    spec = audiences.normalize(audience if audience is not None else (event.audience or None))
     people = await audiences.resolve(session, network.id, spec)
     languages = dict((await session.execute(
         select(User.id, User.language).where(User.id.in_([p.user_id for p in people])))).all()) if people else {}
@@ -80,7 +99,8 @@ async def announce(session: AsyncSession, event: Event, clock: Clock, *, at: dat
 
     broadcast = Broadcast(network_id=network.id, created_by_id=by.id if by else None, kind=ANNOUNCEMENT,
                           audience=spec, payload=payload("ru"), summary=event.title[:200],
-                          status=BroadcastStatus.QUEUED.value, created_at=now)
+                          status=BroadcastStatus.QUEUED.value, created_at=now, progress_chat_id=progress_chat_id,
+                          progress_message_id=progress_message_id)
     session.add(broadcast)
     await session.flush()
     rows = ({"chat_id": p.telegram_id, "user_id": p.user_id, "network_id": network.id,

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Raw, Translator
-from bot.services.events.core import first_slot, slots
+from bot.services.events.core import first_slot, open_for_signup, slots
 from bot.services.events.times import Slot, format_slot, zone
 from db.models.core import Network
 from db.models.events import Event, EventStatus, SignupStatus
@@ -72,8 +72,22 @@ def dates_lines(event: Event, tz: ZoneInfo, t: Translator, now: datetime | None 
     return lines
 
 
+def reminders_line(network: Network | None, t: Translator, *, mine: str | None, muted: bool) -> str:
+    """When the person will be reminded: everyone in the audience is, unless they said «Не смогу» or muted
+    reminders in /settings."""
+    from bot.services.events.reminders import offsets_of
+
+    if mine == SignupStatus.DECLINED.value:
+        return t("events.card.reminders_declined")
+    if muted:
+        return t("events.card.reminders_muted")
+    labels = [t(f"events.offsets.label.{code}") for code in offsets_of(network)]
+    return t("events.card.reminders", when=t("events.card.reminders_join", first=", ".join(labels[:-1]),
+                                              last=labels[-1]) if len(labels) > 1 else labels[0])
+
+
 def card_text(event: Event, network: Network | None, t: Translator, *, now: datetime, going: int | None = None,
-              mine: str | None = None, for_coordinator: bool = False) -> str:
+              mine: str | None = None, for_coordinator: bool = False, reminders: str | None = None) -> str:
     tz = zone(network)
     kind = Raw(kind_label(event.kind, t))
     head = t("events.card.head_numbered", kind=kind, number=event.number) if event.number \
@@ -100,6 +114,8 @@ def card_text(event: Event, network: Network | None, t: Translator, *, now: date
         lines.append(t("events.card.you_going"))
     elif mine == SignupStatus.DECLINED.value:
         lines.append(t("events.card.you_declined"))
+    if reminders and open_for_signup(event, now):
+        lines.append(reminders)
     if for_coordinator:
         lines.append(status_line(event, tz, t, now))
     return "\n".join(lines)

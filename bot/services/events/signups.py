@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,10 +18,11 @@ from bot.services.events.core import open_for_signup, slots
 from bot.services.pagination import PAGE_SIZE, Page
 from db.models.core import Membership, User
 from db.models.events import Attendance, AttendanceHow, Event, EventStatus, Signup, SignupStatus
+from db.models.outbox import OutboxMessage, OutboxStatus
 
 GOING = SignupStatus.GOING.value
 DECLINED = SignupStatus.DECLINED.value
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or off a screen
+CODE_ALPHABET = "0123456789"  # digits: typed on any phone keyboard, read aloud in any language
 CODE_LENGTH = 6
 CHECKIN_EARLY = timedelta(hours=2)
 CHECKIN_LATE = timedelta(hours=6)
@@ -52,6 +53,14 @@ async def going_counts(session: AsyncSession, event_ids: Iterable[int]) -> dict[
     stmt = (select(Signup.event_id, func.count()).where(Signup.event_id.in_(ids), Signup.status == GOING)
             .group_by(Signup.event_id))
     return {event_id: int(count) for event_id, count in (await session.execute(stmt)).all()}
+
+
+async def going_of(session: AsyncSession, user_id: int, event_ids: list[int]) -> set[int]:
+    """Which of these events the person signed up for (to mark them in a list)."""
+    if not event_ids:
+        return set()
+    return set((await session.scalars(select(Signup.event_id).where(
+        Signup.user_id == user_id, Signup.event_id.in_(event_ids), Signup.status == GOING))).all())
 
 
 async def status_of(session: AsyncSession, event_id: int, user_id: int) -> str | None:
@@ -199,3 +208,18 @@ async def going_ids(session: AsyncSession, event_id: int) -> list[int]:
 async def came(session: AsyncSession, event_id: int) -> list[int]:
     """Who the reflection form goes to: those marked present, or, where attendance wasn't kept, those going."""
     return await attendees(session, event_id) or await going_ids(session, event_id)
+
+
+async def delivered_rsvp_messages(session: AsyncSession, event_id: int, user_id: int) -> list[tuple[int, int]]:
+    """(chat, message) of what this person got about the event with «Пойду» / «Не смогу» on it — the
+    announcement, reminders, a notice that it moved — so an answer given anywhere shows on all of them."""
+    from bot.services.events.lifecycle import announce_prefix  # lifecycle imports this module
+
+    T = OutboxMessage
+    patterns = (f"{announce_prefix(event_id)}user:{user_id}", f"{reminders.event_prefix(event_id)}user:{user_id}:%",
+                f"event:{event_id}:moved:%:user:{user_id}")
+    stmt = select(T.chat_id, T.telegram_message_id).where(
+        T.user_id == user_id, T.status == OutboxStatus.SENT.value, T.telegram_message_id.is_not(None),
+        or_(*(T.dedupe_key.like(pattern) for pattern in patterns)))
+    return [(int(chat), int(message)) for chat, message in (await session.execute(stmt)).all()]
+

@@ -156,7 +156,8 @@ def _day(day: date, t: Translator, *, year: bool = True) -> str:
 
 
 def format_slot(slot: Slot, tz: ZoneInfo, t: Translator) -> str:
-    """«чт, 25.12.2026, 15:00–17:00 (MSK)», «14.03–18.03.2026», «до 27.03.2026»."""
+    """«чт, 25.12.2026, 15:00–17:00», «14.03–18.03.2026», «до 27.03.2026» — in the network's time, which is
+    everyone's in it, so no zone is named (a calendar file carries it)."""
     if slot.all_day:
         first, last = slot.local_days(tz)
         if first is None:
@@ -169,12 +170,10 @@ def format_slot(slot: Slot, tz: ZoneInfo, t: Translator) -> str:
     if slot.start is None:
         return t("events.date.deadline", date=slot.end.astimezone(tz).strftime("%d.%m.%Y %H:%M"))
     start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
-    zone_name = start.strftime("%Z")
     if start.date() == end.date():
         return t("events.date.timed", day=_day(start.date(), t), start=start.strftime("%H:%M"),
-                 end=end.strftime("%H:%M"), zone=zone_name)
-    return t("events.date.timed_range", start=f"{start:%d.%m.%Y %H:%M}", end=f"{end:%d.%m.%Y %H:%M}",
-             zone=zone_name)
+                 end=end.strftime("%H:%M"))
+    return t("events.date.timed_range", start=f"{start:%d.%m.%Y %H:%M}", end=f"{end:%d.%m.%Y %H:%M}")
 
 
 def short_date(slot: Slot | None, tz: ZoneInfo, t: Translator) -> str:

@@ -55,14 +55,34 @@ def event_state(event: Event, now: datetime) -> str:
 
 
 def _first_day(event: Event, p: Period) -> date | None:
-    moment = event.starts_at or event.ends_at
-    return moment.astimezone(p.tz).date() if moment is not None else None
+    """The first local day; a deadline («до 27 марта») has no start — its end alone is its day."""
+    if event.starts_at is None:
+        return None
+    return event.starts_at.astimezone(p.tz).date()
 
 
 def _last_day(event: Event, p: Period) -> date | None:
     if event.ends_at is None:
         return None
-    return (event.ends_at - timedelta(seconds=1)).astimezone(p.tz).date()  # the end is exclusive
+    last = (event.ends_at - timedelta(seconds=1)).astimezone(p.tz).date()  # the end is exclusive
+    first = _first_day(event, p)
+    return max(last, first) if first is not None else last  # an instant event ends the day it starts
+
+
+def _event_day(starts_at: datetime | None, ends_at: datetime | None, p: Period) -> date | None:
+    """The day an event is listed under: its first day, or a deadline's day (its exclusive end minus a moment)."""
+    if starts_at is not None:
+        return starts_at.astimezone(p.tz).date()
+    return (ends_at - timedelta(seconds=1)).astimezone(p.tz).date() if ends_at is not None else None
+
+
+async def turnout(session: AsyncSession, ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per event: people signed up «пойду», people marked present."""
+    going = dict((await session.execute(select(Signup.event_id, func.count()).where(
+        Signup.event_id.in_(ids), Signup.status == SignupStatus.GOING.value).group_by(Signup.event_id))).all())
+    came = dict((await session.execute(select(Attendance.event_id, func.count()).where(
+        Attendance.event_id.in_(ids)).group_by(Attendance.event_id))).all())
+    return going, came
 
 
 async def events_rows(session: AsyncSession, network: Network, p: Period, t: Translator, *,
@@ -75,11 +95,7 @@ async def events_rows(session: AsyncSession, network: Network, p: Period, t: Tra
                                              .order_by(Event.id).limit(chunk))).all())
         if not events:
             return
-        ids = [e.id for e in events]
-        going = dict((await session.execute(select(Signup.event_id, func.count()).where(
-            Signup.event_id.in_(ids), Signup.status == SignupStatus.GOING.value).group_by(Signup.event_id))).all())
-        came = dict((await session.execute(select(Attendance.event_id, func.count()).where(
-            Attendance.event_id.in_(ids)).group_by(Attendance.event_id))).all())
+        going, came = await turnout(session, [e.id for e in events])
         rows = []
         for e in events:
             dates = "; ".join(format_slot(s, p.tz, t) for s in slots(e))
@@ -117,8 +133,7 @@ async def attendance_rows(session: AsyncSession, network: Network, p: Period, t:
     async for partition in result.partitions(chunk):
         rows = []
         for number, title, starts_at, ends_at, name, school, signup, how, at in partition:
-            moment = starts_at or ends_at
-            rows.append((number or "", title, moment.astimezone(p.tz).date() if moment else None, name or "",
+            rows.append((number or "", title, _event_day(starts_at, ends_at, p), name or "",
                          school or "", signups.get(signup, no_signup) if signup else no_signup,
                          yes if at is not None else no, hows.get(how, how or ""), p.local(at)))
         yield rows

@@ -48,7 +48,7 @@ async def sessions_rows(session: AsyncSession, network: Network, t: Translator, 
             .where(s.network_id == network.id).order_by(s.id))
     result = await session.stream(stmt.execution_options(yield_per=chunk))
     async for partition in result.partitions(chunk):
-        yield [(held_on.strftime("%d.%m.%Y") if held_on else "", link_id,
+        yield [(held_on, link_id,
                 label(f"mentoring.kind.{kind or 'teacher_teacher'}"), author_name or "", joined.get(link_id, ""),
                 label(f"mentoring.format.{fmt}"), minutes, topic, note or "",
                 label(f"mentoring.export.attachment_{attachment}") if attachment else "",

@@ -1,8 +1,9 @@
 """The network's workbook: «Участники», «Школы», «Пары и группы», «Встречи», «Мероприятия», «Посещаемость»,
-«Анкеты», «Показатели» — Russian headers, local dates, frozen header rows, widths from the data.
+«Анкеты», «Показатели» (with a native chart) — written by the one XLSX writer (bot/services/xlsx.py): typed
+cells, frozen headers, filters, fitted widths, print set-up.
 
 Every source reads the database a chunk at a time and every sheet is streamed into the file as the chunks
-arrive (bot/services/export/xlsx.py), so 10,000 participants, 100,000 sessions and 50,000 answers never sit
+arrive (XlsxWriter's constant-memory mode), so 10,000 participants, 100,000 sessions and 50,000 answers never sit
 in memory at once. Between chunks the writer yields to the event loop, so the bot keeps answering others.
 """
 from __future__ import annotations
@@ -11,9 +12,8 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,18 +21,17 @@ from bot.i18n import Translator
 from bot.services.clock import Clock
 from bot.services.export.events import attendance_rows, events_rows
 from bot.services.export.sessions import sessions_rows
-from bot.services.export.xlsx import XlsxBook
 from bot.services.forms import answers_sheet
 from bot.services.mentoring.exports import export_rows
 from bot.services.monitoring import Card, network_card, school_cards
 from bot.services.monitoring.periods import Period
-from bot.services.monitoring.texts import mark, name, period_text, status_text, target_text, value_text
+from bot.services.monitoring.texts import (definition_lines, mark, name, period_text, status_text, target_text,
+                                           value_text)
+from bot.services.xlsx import Book, ChartSeries
 from db.models import Network
 
 SHEETS = ("people", "schools", "links", "sessions", "events", "attendance", "answers", "indicators")
 CHUNK = 2000
-SAMPLE_ROWS = 200  # rows looked at to size the columns
-MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 6, 60, 28
 
 Rows = list[Sequence[Any]]
 
@@ -58,40 +57,8 @@ class ExportResult:
     card: Card | None = None  # the «Показатели» the workbook holds (what /stats shows at that moment)
 
 
-class Sheet(Protocol):
-    rows: int
-
-    def append(self, rows: Rows) -> None: ...
-    def note(self, rows: Rows) -> None: ...
-
-
-class Book(Protocol):
-    def sheet(self, title: str, header: Sequence[Any], widths: Sequence[float]) -> Sheet: ...
-    def close(self) -> None: ...
-
-
 def sheet_title(key: str, t: Translator) -> str:
     return t(f"monitoring.export.sheets.{key}")
-
-
-def _width(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, datetime):
-        return 16
-    if isinstance(value, date):
-        return 10
-    text = str(value)
-    return max((len(part) for part in text.split("\n")), default=0)
-
-
-def widths(header: Sequence[Any], sample: Iterable[Sequence[Any]]) -> list[float]:
-    """Wide enough for the data seen (up to a limit); headers wrap rather than widen a column."""
-    result = [min(max(_width(h), MIN_WIDTH), HEADER_WIDTH) for h in header]
-    for row in sample:
-        for index, value in enumerate(row[:len(result)]):
-            result[index] = max(result[index], min(_width(value), MAX_WIDTH))
-    return [w + 2 for w in result]
 
 
 async def _batched(rows: AsyncIterator[Sequence[Any]], size: int) -> AsyncIterator[Rows]:
@@ -105,25 +72,36 @@ async def _batched(rows: AsyncIterator[Sequence[Any]], size: int) -> AsyncIterat
         yield batch
 
 
+INDICATOR_COLUMNS = ("scope", "indicator", "value", "numerator", "denominator", "percent", "target_value", "target",
+                     "status", "period")
+PERCENT_COLUMN, TARGET_COLUMN = INDICATOR_COLUMNS.index("percent"), INDICATOR_COLUMNS.index("target_value")
+
+
 def indicator_rows(network_card_: Card, schools: Iterable[Card], t: Translator) -> tuple[list[str], Rows]:
-    """The «Показатели» sheet: the network's indicators, then each school's — in the chat card's words."""
-    columns = ("scope", "indicator", "value", "numerator", "denominator", "percent", "target", "status", "period")
-    header = [t(f"monitoring.export.indicators.{c}") for c in columns]
+    """The «Показатели» sheet: the network's indicators, then each school's — in the chat card's words, with
+    the numbers themselves (count, of, percent, target) as numbers."""
+    header = [t(f"monitoring.export.indicators.{c}") for c in INDICATOR_COLUMNS]
     rows: Rows = []
     for card in (network_card_, *schools):
         scope = card.school_name if card.school_id is not None else t("monitoring.export.indicators.network")
-        for i in card.indicators:
+        for i in card.indicators:  # shares first (monitoring.ORDER): the chart reads the first block
             rows.append((scope, name(i, t), value_text(i, t), i.value, i.total if i.is_share else None,
-                         i.percent, target_text(i, t), f"{mark(i, t)} {status_text(i, t)}",
+                         i.percent, i.target, target_text(i, t), f"{mark(i, t)} {status_text(i, t)}",
                          period_text(i, card.period, t)))
     return header, rows
 
 
+def _definitions(t: Translator) -> Rows:
+    """What each number counts, under the table: the same words as «ℹ️ Как считаем» in the chat."""
+    rows: Rows = [(), (t("monitoring.definitions.heading"),)]
+    rows += [(name_, text) for name_, text in definition_lines(t)]
+    return rows
+
+
 async def write_workbook(session: AsyncSession, network: Network, out: str | Path | IO[bytes], clock: Clock, *,
-                         progress: ProgressFn | None = None, chunk: int = CHUNK, language: str = "ru",
-                         book: Callable[[str | Path | IO[bytes]], Book] | None = None) -> ExportResult:
-    """Writes the whole workbook to `out` (a path or a binary file object). `book` picks the writer
-    (the streaming XLSX writer by default; `OpenpyxlBook` gives the same workbook through openpyxl)."""
+                         progress: ProgressFn | None = None, chunk: int = CHUNK,
+                         language: str = "ru") -> ExportResult:
+    """Writes the whole workbook to `out` (a path or a binary file object) through the one XLSX writer."""
     started = time.perf_counter()
     t = Translator(language)
     period = Period.of(network, clock.now())
@@ -153,7 +131,7 @@ async def write_workbook(session: AsyncSession, network: Network, out: str | Pat
             yield [header]
             yield rows
 
-    writer = book(out) if book is not None else XlsxBook(out, created=period.now)
+    book = Book(out, tz=period.tz, created=period.now, title=t("monitoring.export.book_title", network=network.name))
     try:
         for index, key in enumerate(SHEETS, start=1):
             title = sheet_title(key, t)
@@ -161,23 +139,29 @@ async def write_workbook(session: AsyncSession, network: Network, out: str | Pat
                 await progress(Progress(key, title, index, len(SHEETS), 0))
             source = chunks(key)
             header = (await anext(source))[0]
-            pending: Rows | None = await anext(source, [])
-            sheet = writer.sheet(title, header, widths(header, (pending or [])[:SAMPLE_ROWS]))
-            while pending is not None:
-                if pending:
-                    sheet.append(pending)
-                    if progress is not None:
-                        await progress(Progress(key, title, index, len(SHEETS), sheet.rows))
-                    await asyncio.sleep(0)  # let the bot answer others between chunks
-                pending = await anext(source, None)
+            sheet = book.sheet(title, header)
+            async for rows in source:
+                if not rows:
+                    continue
+                sheet.append(rows)
+                if progress is not None:
+                    await progress(Progress(key, title, index, len(SHEETS), sheet.rows))
+                await asyncio.sleep(0)  # let the bot answer others between chunks
             if key == "indicators":
+                shares = sum(1 for i in card.indicators if i.is_share)
+                sheet.chart(title=t("monitoring.export.chart.title", network=network.name,
+                                    date=period.today.strftime("%d.%m.%Y")),
+                            categories=INDICATOR_COLUMNS.index("indicator"), first=0, last=shares - 1,
+                            series=[ChartSeries(t("monitoring.export.chart.fact"), PERCENT_COLUMN, "#2E7DB5"),
+                                    ChartSeries(t("monitoring.export.chart.target"), TARGET_COLUMN, "#B8C4CF")],
+                            at_column=len(INDICATOR_COLUMNS) + 1, axis=t("monitoring.export.chart.axis"))
                 sheet.note([(), (t("monitoring.export.indicators.note",
                                    date=period.now.astimezone(period.tz).strftime("%d.%m.%Y %H:%M"),
-                                   zone=period.tz.key),)])
+                                   zone=period.tz.key),), *_definitions(t)])
             result.sheets.append((title, sheet.rows))
             if progress is not None:
                 await progress(Progress(key, title, index, len(SHEETS), sheet.rows, finished=True))
     finally:
-        writer.close()
+        await asyncio.to_thread(book.close)  # zipping the temporary sheet files takes a moment at scale
     result.seconds = time.perf_counter() - started
     return result

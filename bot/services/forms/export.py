@@ -48,6 +48,7 @@ class AnswersSheet:
     headers: list[str]
     columns: list[Column]
     include_drafts: bool = False
+    request_id: int | None = None  # one request's answers only (the board's «Ответы в Excel»)
     _index: dict[tuple[int, str], int] = field(default_factory=dict)
     _forms: dict[int, Form] = field(default_factory=dict)
     _t: Translator = field(default_factory=lambda: Translator("ru"))
@@ -80,6 +81,8 @@ class AnswersSheet:
                 .order_by(q.id, r.id))
         if not self.include_drafts:
             stmt = stmt.where(r.submitted_at.is_not(None))
+        if self.request_id is not None:
+            stmt = stmt.where(q.id == self.request_id)
         width = len(FIXED) + len(self.columns)
         statuses = {key: self._t(f"forms.export.state_{key}")
                     for key in ("submitted", "late", "started", "not_started")}
@@ -102,13 +105,16 @@ class AnswersSheet:
                 yield row
 
 
-async def answers_sheet(session: AsyncSession, network_id: int, *, include_drafts: bool = False) -> AnswersSheet:
-    """The sheet's header and a row stream. `include_drafts`: also responses begun or not started."""
+async def answers_sheet(session: AsyncSession, network_id: int, *, include_drafts: bool = False,
+                        request_id: int | None = None) -> AnswersSheet:
+    """The sheet's header and a row stream. `include_drafts`: also responses begun or not started;
+    `request_id`: one request's answers, with its form's questions only."""
     network = await session.get(Network, network_id)
-    first_sent = (select(FormRequest.form_id, func.min(FormRequest.id).label("first"))
-                  .where(FormRequest.network_id == network_id,
-                         FormRequest.status != FormRequestStatus.CANCELLED.value)
-                  .group_by(FormRequest.form_id).subquery())
+    sent = select(FormRequest.form_id, func.min(FormRequest.id).label("first")).where(
+        FormRequest.network_id == network_id, FormRequest.status != FormRequestStatus.CANCELLED.value)
+    if request_id is not None:
+        sent = sent.where(FormRequest.id == request_id)
+    first_sent = sent.group_by(FormRequest.form_id).subquery()
     forms = list((await session.scalars(select(Form).join(first_sent, first_sent.c.form_id == Form.id)
                                         .order_by(first_sent.c.first))).all())  # in the order first sent
     titles = [f.title for f in forms]
@@ -127,7 +133,7 @@ async def answers_sheet(session: AsyncSession, network_id: int, *, include_draft
             columns.append(Column(form.id, question, header))
     return AnswersSheet(session=session, network_id=network_id, tz=network_tz(network),
                         headers=headers + [c.header for c in columns], columns=columns,
-                        include_drafts=include_drafts, _index=index, _forms={f.id: f for f in forms}, _t=t)
+                        include_drafts=include_drafts, request_id=request_id, _index=index, _forms={f.id: f for f in forms}, _t=t)
 
 
 async def answers_rows(session: AsyncSession, network_id: int, *,

@@ -106,12 +106,35 @@ def reminder_times(deadline: datetime, tz: ZoneInfo, now: datetime) -> tuple[dat
 
 # --- audiences ------------------------------------------------------------------------------------
 
-def available_audiences() -> list[str]:
-    return list(BASIC_AUDIENCES) + (["links"] if hooks.has_link_members() else [])
+EVENT_AUDIENCES = ("came", "signups")  # about one event: who came, who signed up
+# The audience each built-in form is made for, offered first (a reflection goes to those who came).
+MEANT_FOR = {"reflection": ("came", "signups"), "mentee_satisfaction": ("mentees",),
+             "mentor_satisfaction": ("pair_mentors",), "joint_report": ("pair_mentors",),
+             "entry": ("participants",), "final": ("participants",), "self_analysis": ("shnor", "schools")}
 
 
-def audience_spec(kind: str, *, school_ids: Sequence[int] = (), link_ids: Sequence[int] = ()) -> dict[str, Any]:
+def available_audiences(form_code: str | None = None) -> list[str]:
+    """The audiences the chat offers, the ones the form is made for first."""
+    kinds = list(BASIC_AUDIENCES)
+    kinds += [kind for kind in ("mentees", "pair_mentors") if audiences.has_kind(kind)]
+    if hooks.has_event_choices():
+        kinds += list(EVENT_AUDIENCES)
+    kinds += ["links"] if hooks.has_link_members() else []
+    meant = [kind for kind in MEANT_FOR.get(form_code or "", ()) if kind in kinds]
+    return meant + [kind for kind in kinds if kind not in meant]
+
+
+def meant_for(form_code: str | None) -> tuple[str, ...]:
+    return MEANT_FOR.get(form_code or "", ())
+
+
+def audience_spec(kind: str, *, school_ids: Sequence[int] = (), link_ids: Sequence[int] = (),
+                  event_id: int = 0) -> dict[str, Any]:
     """The chat's audience choices as specs."""
+    if kind == "came":
+        return {"kind": "event", "event_id": event_id}
+    if kind == "signups":
+        return {"kind": "signups", "event_id": event_id}
     if kind == "shnor":
         return {"kind": "school_status", "statuses": ["shnor"]}
     if kind == "schools":
@@ -132,6 +155,8 @@ def normalize_audience(spec: Mapping[str, Any] | str | None) -> dict[str, Any]:
     if spec is not None and kind == "links":
         ids = sorted({int(i) for i in spec.get("link_ids") or []})
         return {"kind": "links", **({"link_ids": ids} if ids else {})}
+    if spec is not None and kind == "signups":
+        return {"kind": "signups", "event_id": int(spec["event_id"])}
     if spec is not None and kind == "users":
         return {"kind": "users", "user_ids": sorted({int(i) for i in spec.get("user_ids") or []})}
     return audiences.normalize(spec)
@@ -148,6 +173,8 @@ async def _audience_ids(session: AsyncSession, network_id: int, spec: dict[str, 
         return ids
     if kind == "users":
         return list(spec["user_ids"])
+    if kind == "signups":  # the events feature's audience: who signed up as going
+        spec = {"kind": "event", "event_id": spec["event_id"]}
     reachable = await audiences.resolve(session, network_id, spec)
     unreachable = await audiences.unreachable_members(session, network_id, spec)
     return [r.user_id for r in reachable] + [u.id for u in unreachable]
@@ -326,3 +353,34 @@ async def request_for_network(session: AsyncSession, request_id: int, network_id
     if request is None or request.network_id != network_id:
         raise DomainError("forms.request.not_found")
     return request
+
+
+async def remind_unanswered(session: AsyncSession, request: FormRequest, clock: Clock) -> tuple[int, int]:
+    """Queues a reminder to exactly those asked who have not sent their answers (and can be reached).
+    One such reminder per person per day: a second tap the same day queues nothing new.
+    Returns (queued now, not answered in all)."""
+    if request.status != OPEN:
+        raise DomainError("forms.board.remind_closed")
+    network = await session.get(Network, request.network_id)
+    tz = network_tz(network)
+    waiting = list((await session.scalars(select(FormResponse.user_id).where(
+        FormResponse.request_id == request.id, FormResponse.submitted_at.is_(None)))).all())
+    members = await members_by_ids(session, request.network_id, waiting)
+    form = await session.get(Form, request.form_id)
+    questions = len(definition_of(form)) if form is not None else 0
+    day = clock.now().astimezone(tz).date().isoformat()
+    cache: dict[str, dict[str, Any]] = {}
+
+    def body(language: str) -> dict[str, Any]:
+        if language not in cache:
+            cache[language] = messages.payload("remind", language=language, request_id=request.id,
+                                               title=request.title, deadline=request.deadline, tz=tz,
+                                               questions=questions)
+        return cache[language]
+
+    rows = [{"chat_id": m.telegram_id, "user_id": m.user_id, "network_id": request.network_id,
+             "payload": body(m.language), "kind": "reminder", "topic": "form_reminders",
+             "dedupe_key": f"form:{request.id}:user:{m.user_id}:asked:{day}"}
+            for m in members if m.can_receive]
+    queued = await outbox.enqueue_many(session, rows, clock=clock)
+    return queued, len(waiting)

@@ -1,12 +1,11 @@
-"""Rows for the export sheets «Школы», «Участники», «Пары и группы», «Встречи» (the XLSX writer and the
-export command come with the forms & monitoring work).
+"""Rows for the export sheets «Школы», «Участники», «Пары и группы», «Встречи» (written by
+bot/services/export/workbook.py through the one XLSX writer, bot/services/xlsx.py).
 
 Each sheet is an async iterator of chunks (lists of tuples): the first chunk is the header row alone,
 then the data in network order, read by keyset pagination so 100,000 sessions never sit in memory at once:
 
     async for chunk in export_rows(session, network_id, "sessions"):
-        for row in chunk:
-            sheet.append(row)  # openpyxl write-only mode streams as well
+        sheet.append(chunk)
 """
 from __future__ import annotations
 
@@ -18,9 +17,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
+from bot.services.counting import ACTIVE, active_links_by_school
 from bot.services.mentoring import vocabulary as vocab
 from db.models import LinkMember, Membership, MentoringLink, MentoringSession, Network, School, Side, User
-from db.models.mentoring import OPEN_LINK_STATUSES
 
 CHUNK = 2000
 SHEETS = ("schools", "people", "links", "sessions")
@@ -44,12 +43,14 @@ def headers(key: str, language: str = "ru") -> tuple[str, ...]:
     return tuple(t(f"mentoring.export.{key}.{column}") for column in COLUMNS[key])
 
 
-def _d(value: date | datetime | None, tz: Any = None) -> str:
+def _d(value: date | datetime | None, tz: Any = None) -> date | datetime | None:
+    """A date cell: a date, or a moment as a naive date-time in the network's zone (the XLSX writer makes
+    both real Excel dates)."""
     if value is None:
-        return ""
+        return None
     if isinstance(value, datetime):
-        return value.astimezone(tz).strftime("%d.%m.%Y %H:%M") if tz else value.strftime("%d.%m.%Y %H:%M")
-    return value.strftime("%d.%m.%Y")
+        return value.astimezone(tz).replace(tzinfo=None) if tz else value
+    return value
 
 
 def _names(t: Translator, codes: list[str] | None, group: str) -> str:
@@ -73,13 +74,7 @@ async def _schools(session: AsyncSession, network: Network, t: Translator, chunk
     mentors = dict((await session.execute(select(Membership.school_id, func.count()).where(
         Membership.network_id == network.id, Membership.is_active.is_(True), Membership.is_mentor.is_(True))
         .group_by(Membership.school_id))).all())
-    links: dict[int, int] = {}
-    for column in (MentoringLink.mentor_school_id, MentoringLink.mentee_school_id):
-        for school_id, count in (await session.execute(select(column, func.count()).where(
-                MentoringLink.network_id == network.id, MentoringLink.status.in_(OPEN_LINK_STATUSES))
-                .group_by(column))).all():
-            if school_id is not None:
-                links[school_id] = links.get(school_id, 0) + int(count)
+    links = await active_links_by_school(session, network.id)  # as the school's card counts them
     last = 0
     while True:
         rows = (await session.scalars(select(School).where(School.network_id == network.id, School.id > last)
@@ -98,7 +93,7 @@ async def _people(session: AsyncSession, network: Network, t: Translator, chunk:
     load = dict((await session.execute(select(LinkMember.user_id, func.count()).join(
         MentoringLink, MentoringLink.id == LinkMember.link_id).where(
         MentoringLink.network_id == network.id, LinkMember.side == Side.MENTOR.value,
-        MentoringLink.status.in_(OPEN_LINK_STATUSES)).group_by(LinkMember.user_id))).all())
+        MentoringLink.status == ACTIVE).group_by(LinkMember.user_id))).all())
     last = 0
     while True:
         rows = (await session.execute(select(Membership, User).join(User, User.id == Membership.user_id).where(

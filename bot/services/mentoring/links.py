@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.services import membership as membership_service
+from bot.services import audiences
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.mentoring import vocabulary as vocab
@@ -306,3 +308,18 @@ async def session_counts(session: AsyncSession, link_ids: list[int]) -> dict[int
     rows = await session.execute(select(MentoringSession.link_id, func.count()).where(
         MentoringSession.link_id.in_(link_ids)).group_by(MentoringSession.link_id))
     return {link_id: int(count) for link_id, count in rows.all()}
+
+
+# --- audiences: who is in a pair, for forms and broadcasts (bot/services/audiences.py) --------------------------
+
+def _side_audience(side: Side) -> Any:
+    async def resolve(session: AsyncSession, network_id: int, spec: Any) -> Any:
+        return (select(LinkMember.user_id).join(MentoringLink, MentoringLink.id == LinkMember.link_id)
+                .where(MentoringLink.network_id == network_id, LinkMember.side == side.value,
+                       MentoringLink.status.in_(OPEN_LINK_STATUSES)))
+    return resolve
+
+
+audiences.register_audience("mentees", _side_audience(Side.MENTEE))  # mentees of pairs and groups still running
+audiences.register_audience("pair_mentors", _side_audience(Side.MENTOR))  # their mentors
+

@@ -89,6 +89,34 @@ def link_title(link: MentoringLink, t: Translator) -> str:
     return t("mentoring.common.link_title", kind=t(f"mentoring.kind.{link.kind}"), left=left, right=right)
 
 
+def initials(full_name: str | None) -> str:
+    """«Петрова Анна Сергеевна» → «Петрова А. С.»: short enough for a button, still a person."""
+    words = (full_name or "—").split()
+    return " ".join([words[0], *(f"{w[0]}." for w in words[1:3])]) if len(words) > 1 else (full_name or "—")
+
+
+def other_side(link: MentoringLink, side: str, t: Translator) -> str:
+    """How a member tells their links apart: the people on the other side, then their school —
+    «Петрова Анна Сергеевна · Важинский ОЦ», «Группа: Петрова А. С., Смирнова О. Н. и ещё 2 · Важинский ОЦ»."""
+    theirs = Side.MENTEE if side == Side.MENTOR.value else Side.MENTOR
+    school = link.mentee_school if theirs == Side.MENTEE else link.mentor_school
+    where = school.display_name if school is not None else ""
+    if link.kind == LinkKind.SCHOOL_SCHOOL.value:
+        return t("mentoring.common.side_school", school=where or "—")
+    people = [u.full_name or "—" for u in link.people(theirs)]
+    if not people:
+        who = t(f"mentoring.common.side_nobody_{theirs.value}")
+    elif len(people) == 1:
+        who = people[0]
+    else:
+        who = ", ".join(initials(name) for name in people[:2])
+        if len(people) > 2:
+            who = t("mentoring.common.side_more", people=who, more=len(people) - 2)
+    if link.kind != LinkKind.TEACHER_TEACHER.value:
+        who = t("mentoring.common.side_kind", kind=t(f"mentoring.kind_short.{link.kind}"), people=who)
+    return t("mentoring.common.side_where", who=Raw(who), where=where) if where else who
+
+
 def goals_block(link: MentoringLink, t: Translator) -> Raw:
     goals = t("mentoring.common.goals", goals=clip(link.goals, 1500)) if link.goals else t(
         "mentoring.common.no_goals")
@@ -140,21 +168,38 @@ def session_line(record: MentoringSession, t: Translator) -> str:
 
 
 def confirm_rows(record: MentoringSession, t: Translator) -> list[list[dict[str, str]]]:
-    return [[button(t("mentoring.confirm.ok"), cb("cf", record.id, 0))],
+    return [[button(t("mentoring.confirm.ok"), cb("cf", record.id, 0)),
+             button(t("mentoring.confirm.not_held"), cb("nh", record.id))],
             [button(f"{r}⭐", cb("cf", record.id, r)) for r in range(1, 6)],
             [button(t("mentoring.confirm.comment"), cb("cm", record.id))]]
 
 
 async def session_logged(session: AsyncSession, record: MentoringSession, link: MentoringLink, author: User, *,
-                         clock: Clock) -> int:
-    """Each mentee gets a confirmation request with an optional 1–5 rating and a comment."""
+                         clock: Clock, changed: bool = False) -> int:
+    """Each mentee gets a confirmation request with an optional 1–5 rating and a comment — again, with
+    `changed`, when the mentor changed what they confirm (the date, format, duration or topic)."""
     sent = 0
+    stamp = f":changed:{(record.updated_at or clock.now()).isoformat()}" if changed else ""
     for user in link.people(Side.MENTEE):
         t = Translator(user.language)
-        text = t("mentoring.confirm.request", mentor=mention(author), line=session_line(record, t))
-        sent += await send(session, user, text, key=f"mentoring:session:{record.id}:confirm:{user.id}", clock=clock,
-                           network_id=link.network_id, rows=confirm_rows(record, t), about=author)
+        text = t("mentoring.confirm.changed" if changed else "mentoring.confirm.request", mentor=mention(author),
+                 line=session_line(record, t))
+        sent += await send(session, user, text, key=f"mentoring:session:{record.id}{stamp}:confirm:{user.id}",
+                           clock=clock, network_id=link.network_id, rows=confirm_rows(record, t), about=author)
     return sent
+
+
+async def session_disputed(session: AsyncSession, record: MentoringSession, mentee: User, *, clock: Clock) -> bool:
+    """The author hears that the mentee says the session did not happen."""
+    author = await session.get(User, record.author_id) if record.author_id else None
+    if author is None:
+        return False
+    t = Translator(author.language)
+    return await send(session, author, t("mentoring.notice.session_disputed", mentee=mention(mentee),
+                                         line=session_line(record, t)),
+                      key=f"mentoring:session:{record.id}:disputed:{mentee.id}:{clock.now().isoformat()}",
+                      clock=clock, network_id=record.network_id, rows=[[button(t("mentoring.session.edit"),
+                                                                              cb("ses", record.id))]])
 
 
 async def session_confirmed(session: AsyncSession, record: MentoringSession, mentee: User, *, clock: Clock,

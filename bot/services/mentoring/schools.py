@@ -76,6 +76,17 @@ async def add_school(session: AsyncSession, *, network_id: int, actor_id: int, n
     return school
 
 
+async def place_without_school(session: AsyncSession, user_id: int, school: School) -> bool:
+    """Puts a member of the school's network who has no school yet into it (the one who named it at sign-up)."""
+    membership = await session.scalar(select(Membership).where(
+        Membership.user_id == user_id, Membership.network_id == school.network_id))
+    if membership is None or membership.school_id is not None:
+        return False
+    membership.school_id = school.id
+    await session.flush()
+    return True
+
+
 async def update_school(session: AsyncSession, school_id: int, *, network_id: int, actor_id: int,
                         name: object = KEEP, short_name: object = KEEP, status: object = KEEP,
                         level: object = KEEP) -> School:

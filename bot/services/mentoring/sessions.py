@@ -20,6 +20,8 @@ NOTE_LIMIT = 3000
 COMMENT_LIMIT = 1000
 MIN_DURATION, MAX_DURATION = 5, 600
 OLDEST_DAYS = 366
+ASK_YEAR_AFTER_DAYS = 60  # «20.11» typed in March is last November: asked back before it is stored
+MAX_ATTACHMENTS = 20
 ATTACHMENT_TYPES = ("photo", "document", "voice")
 FORMATS = (SessionFormat.OFFLINE.value, SessionFormat.ONLINE.value)
 LOGGABLE = (LinkStatus.PROPOSED.value, LinkStatus.ACTIVE.value, LinkStatus.PAUSED.value)
@@ -57,6 +59,12 @@ def parse_date(text: str, today: date, *, allow_future: bool = False) -> date:
     if value < today - timedelta(days=OLDEST_DAYS):
         raise DomainError("mentoring.errors.old_date")
     return value
+
+
+def year_was_guessed(text: str, value: date, today: date) -> bool:
+    """A date typed without a year that lands months back: worth asking «20.11.2025 — верно?»."""
+    match = DATE_RE.match((text or "").strip().lower())
+    return bool(match) and match.group(3) is None and (today - value).days > ASK_YEAR_AFTER_DAYS
 
 
 _HOURS = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:ч|час|часа|часов|h|hours?)\.?\s*$")
@@ -130,10 +138,12 @@ async def log_session(session: AsyncSession, *, link_id: int, author_id: int, da
     if data.held_on > today:
         raise DomainError("mentoring.errors.future_date")
     _check_input(data)
+    attachments = ([{"kind": data.attachment_type, "file_id": data.attachment_file_id}]
+                   if data.attachment_file_id and data.attachment_type else [])
     record = MentoringSession(network_id=link.network_id, link_id=link.id, author_id=author_id,
                               held_on=data.held_on, format=data.format, duration_min=data.duration_min,
                               topic=data.topic, note=data.note, attachment_file_id=data.attachment_file_id,
-                              attachment_type=data.attachment_type, created_at=clock.now())
+                              attachment_type=data.attachment_type, attachments=attachments, created_at=clock.now())
     session.add(record)
     if link.last_session_on is None or data.held_on > link.last_session_on:
         link.last_session_on = data.held_on
@@ -163,12 +173,23 @@ async def _refresh_last(session: AsyncSession, link_id: int) -> None:
             select(func.max(MentoringSession.held_on)).where(MentoringSession.link_id == link_id))
 
 
+def facts(record: MentoringSession) -> tuple[object, ...]:
+    """What the mentee confirms: when, how, how long, about what (a note or a photo is not among them)."""
+    return record.held_on, record.format, record.duration_min, record.topic
+
+
+def attachments_of(record: MentoringSession) -> list[dict[str, str]]:
+    return list(record.attachments or [])
+
+
 async def edit_session(session: AsyncSession, session_id: int, *, author_id: int, clock: Clock,
                        held_on: date | None = None, format: str | None = None, duration_min: int | None = None,
                        topic: str | None = None, note: str | None = None, attachment_file_id: str | None = None,
                        attachment_type: str | None = None) -> MentoringSession:
-    """Changes a session its author logged less than 48 hours ago."""
+    """Changes a session its author logged less than 48 hours ago. `note` replaces the note; an attachment is
+    added to the others. Changed facts (date, format, duration, topic) need the mentee's confirmation again."""
     record = await _own_editable(session, session_id, author_id, clock)
+    before = facts(record)
     if held_on is not None:
         today = await today_for(session, record.network_id, clock)
         if held_on > today:
@@ -187,13 +208,40 @@ async def edit_session(session: AsyncSession, session_id: int, *, author_id: int
     if note is not None:
         record.note = clean_note(note)
     if attachment_file_id is not None:
-        if attachment_type not in ATTACHMENT_TYPES:
-            raise DomainError("mentoring.errors.bad_attachment")
-        record.attachment_file_id, record.attachment_type = attachment_file_id, attachment_type
+        _attach(record, attachment_file_id, attachment_type)
+    if facts(record) != before:
+        record.confirmed_at, record.confirmed_by_id, record.rating, record.disputed_at = None, None, None, None
     record.updated_at = clock.now()
     await session.flush()
     if held_on is not None:
         await _refresh_last(session, record.link_id)
+    return record
+
+
+def _attach(record: MentoringSession, file_id: str, kind: str | None) -> None:
+    if kind not in ATTACHMENT_TYPES:
+        raise DomainError("mentoring.errors.bad_attachment")
+    items = attachments_of(record)
+    if len(items) >= MAX_ATTACHMENTS:
+        raise DomainError("mentoring.errors.too_many_attachments", limit=MAX_ATTACHMENTS)
+    items.append({"kind": kind, "file_id": file_id})
+    record.attachments = items  # a new list, so the JSON column is written
+    if record.attachment_file_id is None:
+        record.attachment_file_id, record.attachment_type = file_id, kind
+
+
+async def add_to_session(session: AsyncSession, session_id: int, *, author_id: int, clock: Clock,
+                         text: str | None = None, file_id: str | None = None,
+                         kind: str | None = None) -> MentoringSession:
+    """A note, photo, file or voice message sent after the session was saved: text is added to the note,
+    a file to the attachments — nothing replaces what is there."""
+    record = await _own_editable(session, session_id, author_id, clock)
+    if file_id is not None:
+        _attach(record, file_id, kind)
+    if text and text.strip():
+        record.note = clean_note("\n".join(filter(None, [record.note, text.strip()])))
+    record.updated_at = clock.now()
+    await session.flush()
     return record
 
 
@@ -219,8 +267,22 @@ async def confirm_session(session: AsyncSession, session_id: int, *, user_id: in
     if fresh:
         record.confirmed_at = clock.now()
         record.confirmed_by_id = user_id
+        record.disputed_at = None
     if rating is not None:
         record.rating = rating
+    await session.flush()
+    return record, fresh
+
+
+async def dispute_session(session: AsyncSession, session_id: int, *, user_id: int,
+                          clock: Clock) -> tuple[MentoringSession, bool]:
+    """The mentee says the session did not happen. Returns the session and whether this is news."""
+    record, _, role = await session_for(session, session_id, user_id)
+    if role != "mentee":
+        raise DomainError(FORBIDDEN)
+    fresh = record.disputed_at is None
+    record.disputed_at = clock.now()
+    record.confirmed_at, record.confirmed_by_id, record.rating = None, None, None
     await session.flush()
     return record, fresh
 

@@ -1,9 +1,12 @@
-"""The import template coordinators download in chat: one sheet per shape, headers and an example row each."""
+"""The import template coordinators download in chat (one sheet per shape, headers and example rows) and the
+list of personal invite links an import hands back — both through the one XLSX writer."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from bot.i18n import Translator
+from bot.services.xlsx import Book, table_xlsx
 
 # sheet key → (header keys, example rows); texts live in the locale files (mentoring.template.*).
 SHEETS: dict[str, tuple[tuple[str, ...], int]] = {
@@ -17,22 +20,22 @@ SHEETS: dict[str, tuple[tuple[str, ...], int]] = {
 
 
 def template_xlsx(language: str = "ru") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     t = Translator(language)
-    book = Workbook()
-    book.remove(book.active)
-    for key, (headers, examples) in SHEETS.items():
-        sheet = book.create_sheet(t(f"mentoring.template.{key}.title"))
-        sheet.append([t(f"mentoring.template.{key}.{header}") for header in headers])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for number in range(1, examples + 1):
-            sheet.append([t(f"mentoring.template.{key}.example{number}.{header}") for header in headers])
-        for column, header in enumerate(headers, start=1):
-            width = max(len(t(f"mentoring.template.{key}.{header}")), 14)
-            sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(width + 4, 60)
     buffer = io.BytesIO()
-    book.save(buffer)
+    book = Book(buffer, title=t("mentoring.template.schools.title"))
+    for key, (headers, examples) in SHEETS.items():
+        sheet = book.sheet(t(f"mentoring.template.{key}.title"),
+                           [t(f"mentoring.template.{key}.{header}") for header in headers])
+        sheet.append([[t(f"mentoring.template.{key}.example{number}.{header}") for header in headers]
+                      for number in range(1, examples + 1)])
+    book.close()
+    return buffer.getvalue()
+
+
+def invites_xlsx(rows: Sequence[tuple[str, str]], language: str = "ru") -> bytes:
+    """Personal invite links for people imported without a Telegram id: name and link, one per row."""
+    t = Translator(language)
+    buffer = io.BytesIO()
+    table_xlsx(buffer, t("mentoring.import.invites_sheet"),
+               [t("mentoring.import.invites_name"), t("mentoring.import.invites_link")], rows)
     return buffer.getvalue()

@@ -21,7 +21,6 @@ measures_end    the same, done by 31 May (target ≥90%)
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -31,6 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.services.clock import Clock
+from bot.services.counting import (ACTIVE, LINK_STATUSES, active_links_by_school, link_counts, link_schools,
+                                   measure_counts)
 from bot.services.errors import DomainError
 from bot.services.forms import forms_answered, forms_answered_by_school
 from bot.services.monitoring.periods import Period
@@ -39,7 +40,6 @@ from bot.services.pagination import PAGE_SIZE, Page
 from db.models import (Attendance, Event, EventStatus, LinkMember, LinkStatus, Membership, MentoringLink,
                        MentoringSession, Network, School, SchoolStatus, Signup, SignupStatus, User)
 
-ACTIVE = LinkStatus.ACTIVE.value
 PROPOSED = LinkStatus.PROPOSED.value
 CANCELLED = EventStatus.CANCELLED.value
 SCHOOL_KEYS = ("participation", "shnor_covered", "active_links", "sessions_month", "attendance", "forms_answered")
@@ -149,39 +149,10 @@ def _participants(m: Any, network_id: int) -> list[Any]:
     return [m.network_id == network_id, m.is_active.is_(True), m.is_participant.is_(True), User.forgotten_at.is_(None)]
 
 
-def _member_school(network_id: int) -> Any:
-    """The school of a link member in this network (one lookup by the unique (user, network) index)."""
-    m = aliased(Membership)
-    return (select(m.school_id).where(m.user_id == LinkMember.user_id, m.network_id == network_id)
-            .scalar_subquery())
-
-
-def _link_ids(network_id: int, statuses: Iterable[str] | None = None) -> Select[Any]:
-    link = aliased(MentoringLink)
-    stmt = select(link.id).where(link.network_id == network_id)
-    return stmt.where(link.status.in_(list(statuses))) if statuses is not None else stmt
-
-
 def _covered_schools(network_id: int) -> Any:
     """Schools in an active link: as its mentor or mentee school, or through one of its people."""
-    link = MentoringLink
-    active = [link.network_id == network_id, link.status == ACTIVE]
-    return union(select(link.mentor_school_id).where(*active), select(link.mentee_school_id).where(*active),
-                 select(_member_school(network_id)).where(LinkMember.link_id.in_(_link_ids(network_id, [ACTIVE]))))
-
-
-def _link_schools(network_id: int, statuses: Iterable[str] | None = None) -> Any:
-    """(link_id, school_id) pairs: the link's mentor and mentee schools and the schools of its people."""
-    link = MentoringLink
-    where = [link.network_id == network_id]
-    if statuses is not None:
-        where.append(link.status.in_(list(statuses)))
-    return union(
-        select(link.id.label("link_id"), link.mentor_school_id.label("school_id")).where(*where),
-        select(link.id, link.mentee_school_id).where(*where),
-        select(LinkMember.link_id, _member_school(network_id))
-        .where(LinkMember.link_id.in_(_link_ids(network_id, statuses))),
-    ).subquery()
+    pairs = link_schools(network_id, [ACTIVE])
+    return select(pairs.c.school_id)
 
 
 def _sum(condition: Any) -> Any:
@@ -205,8 +176,7 @@ async def network_card(session: AsyncSession, network: Network, clock: Clock) ->
     shnor, covered = (await session.execute(
         select(func.count(), _sum(School.id.in_(_covered_schools(nid)))).select_from(School)
         .where(School.network_id == nid, School.status == SchoolStatus.SHNOR.value))).one()
-    active_links = await session.scalar(select(func.count()).select_from(MentoringLink).where(
-        MentoringLink.network_id == nid, MentoringLink.status == ACTIVE))
+    active_links = (await link_counts(session, nid)).active
     sessions = await session.scalar(select(func.count()).select_from(MentoringSession).where(
         MentoringSession.network_id == nid, MentoringSession.held_on >= p.month_start,
         MentoringSession.held_on <= p.today))
@@ -221,7 +191,7 @@ async def network_card(session: AsyncSession, network: Network, clock: Clock) ->
                                                       Signup.status == SignupStatus.GOING.value),
         select(Attendance.event_id, Attendance.user_id).where(Attendance.event_id.in_(kept))).subquery()))
     forms = await forms_answered(session, nid, since=p.year_start_at)
-    measures = await _measures(session, nid, p)
+    measures = await measure_counts(session, nid, p)
     targets = targets_of(network)
     values: dict[str, tuple[int, int | None]] = {
         "participation": (_int(took), _int(participants)),
@@ -231,31 +201,14 @@ async def network_card(session: AsyncSession, network: Network, clock: Clock) ->
         "events_held": (_int(held), _int(planned)),
         "attendance": (_int(present), _int(expected)),
         "forms_answered": (forms.submitted, forms.total),
-        "measures_mid": (measures["done_mid"], measures["total"]),
-        "measures_end": (measures["done_end"], measures["total"]),
+        "measures_mid": (measures.done_mid, measures.year),
+        "measures_end": (measures.done_end, measures.year),
     }
     indicators = [_indicator(key, *values[key], targets, p, active_links=_int(active_links)) for key in ORDER]
-    extras = {"measures_due": measures["due"], "measures_due_done": measures["due_done"],
-              "measures_undated": measures["undated"], "forms_late": forms.late}
+    links = await link_counts(session, nid)
+    extras = {**measures.extras(), "forms_late": forms.late,
+              **{f"links_{status}": links.get(status) for status in LINK_STATUSES}, "links_total": links.total}
     return Card(network_id=nid, network_name=network.name, period=p, indicators=indicators, extras=extras)
-
-
-async def _measures(session: AsyncSession, network_id: int, p: Period) -> dict[str, int]:
-    t = Event
-    in_year = and_(t.ends_at >= p.year_start_at, t.ends_at < p.next_year_at)
-
-    def done_by(limit: Any) -> Any:
-        return and_(in_year, t.done_at.is_not(None), t.done_at <= limit)
-
-    row = (await session.execute(select(
-        _sum(in_year), _sum(done_by(min(p.now, p.mid_at))), _sum(done_by(min(p.now, p.end_at))),
-        _sum(and_(in_year, t.ends_at <= p.now)), _sum(and_(in_year, t.ends_at <= p.now, t.done_at.is_not(None),
-                                                         t.done_at <= p.now)),
-        _sum(t.ends_at.is_(None)))
-        .where(t.network_id == network_id, t.is_task.is_(True), t.status != CANCELLED))).one()
-    total, done_mid, done_end, due, due_done, undated = (_int(v) for v in row)
-    return {"total": total, "done_mid": done_mid, "done_end": done_end, "due": due, "due_done": due_done,
-            "undated": undated}
 
 
 def _indicator(key: str, value: int, total: int | None, targets: dict[str, int | None], p: Period, *,
@@ -295,10 +248,8 @@ async def school_cards(session: AsyncSession, network: Network, clock: Clock, *,
     covered = dict((await session.execute(
         select(School.id, case((School.id.in_(_covered_schools(nid)), 1), else_=0)).where(
             School.id.in_(ids), School.status == SchoolStatus.SHNOR.value))).all())
-    active = _link_schools(nid, [ACTIVE])
-    links = dict((await session.execute(select(active.c.school_id, func.count()).where(
-        active.c.school_id.in_(ids)).group_by(active.c.school_id))).all())
-    pairs = _link_schools(nid)
+    links = await active_links_by_school(session, nid, ids)
+    pairs = link_schools(nid)
     sessions = dict((await session.execute(
         select(pairs.c.school_id, func.count()).select_from(pairs)
         .join(MentoringSession, MentoringSession.link_id == pairs.c.link_id)

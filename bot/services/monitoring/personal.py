@@ -7,19 +7,19 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.clock import Clock
+from bot.services.counting import ACTIVE
 from bot.services.forms import personal_summary as forms_summary
 from bot.services.monitoring.indicators import _events_to_date, _held, _int, _sum
 from bot.services.monitoring.periods import Period
 from db.models import (Attendance, Event, EventStatus, LinkMember, LinkStatus, MentoringLink, MentoringSession,
                        Network, PlanGoal, Side, Signup, SignupStatus)
 
-OPEN = (LinkStatus.ACTIVE.value, LinkStatus.PAUSED.value)
 
 
 @dataclass(frozen=True)
 class Personal:
     period: Period
-    links_as_mentor: int
+    links_as_mentor: int  # active pairs and groups (counting.ACTIVE), as on every other screen
     links_as_mentee: int
     sessions_year: int  # in the person's links, this school year
     sessions_month: int
@@ -48,7 +48,7 @@ async def personal_summary(session: AsyncSession, user_id: int, network: Network
     as_mentor, as_mentee_n = (await session.execute(
         select(_sum(LinkMember.side == Side.MENTOR.value), _sum(LinkMember.side == Side.MENTEE.value))
         .select_from(LinkMember).join(MentoringLink, MentoringLink.id == LinkMember.link_id)
-        .where(LinkMember.user_id == user_id, MentoringLink.network_id == nid, MentoringLink.status.in_(OPEN)))).one()
+        .where(LinkMember.user_id == user_id, MentoringLink.network_id == nid, MentoringLink.status == ACTIVE))).one()
     s = MentoringSession
     in_year = and_(s.held_on >= p.year_start, s.held_on <= p.today)
     year, month, logged, to_confirm = (await session.execute(select(

@@ -11,9 +11,10 @@ from db.models.core import Network
 
 SETTINGS_KEY = "targets"
 
-# The order indicators are shown in, everywhere (card, chart, export).
-ORDER = ("participation", "shnor_covered", "active_links", "sessions_month", "events_held", "attendance",
-         "forms_answered", "measures_mid", "measures_end")
+# The order indicators are shown in, everywhere (card, chart, export, справка): shares first, then counts,
+# so the workbook's native chart reads one block of rows.
+ORDER = ("participation", "shnor_covered", "events_held", "attendance", "forms_answered", "measures_mid",
+         "measures_end", "active_links", "sessions_month")
 SHARES = frozenset({"participation", "shnor_covered", "events_held", "attendance", "forms_answered",
                     "measures_mid", "measures_end"})  # percent targets; the rest are counts
 DEFAULTS: dict[str, int | None] = {

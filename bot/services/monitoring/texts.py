@@ -2,10 +2,13 @@
 sheet, so a number never reads one way in the chat and another in the workbook."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.i18n import Translator
 from bot.services.monitoring.indicators import Card, Indicator
 from bot.services.monitoring.periods import Period
 from bot.services.monitoring.personal import Personal
+from bot.services.monitoring.targets import ORDER
 
 
 def mark(indicator: Indicator, t: Translator) -> str:
@@ -88,17 +91,59 @@ def card_text(card: Card, t: Translator) -> str:
     lines = [line(i, t) for i in card.indicators]
     notes: list[str] = []
     if card.school_id is None:
+        notes.append(links_line(card.extras, t))
+        notes.append(measures_line(card.extras, p, t))
         if card.extras.get("measures_due"):
             notes.append(t("monitoring.card.measures_due", done=card.extras.get("measures_due_done", 0),
                            due=card.extras["measures_due"]))
-        if card.extras.get("measures_undated"):
-            notes.append(t("monitoring.card.measures_undated", count=card.extras["measures_undated"]))
     else:
         notes.append(t("monitoring.card.school_note"))
     behind = card.behind
     notes.append(t("monitoring.card.behind", count=behind) if behind else t("monitoring.card.all_good"))
     notes.append(t("monitoring.card.legend"))
     return "\n".join(head) + "\n\n" + "\n".join(lines) + "\n\n" + "\n".join(notes)
+
+
+LINK_ORDER = ("proposed", "paused", "completed", "closed")
+
+
+def links_line(counts: Mapping[str, int], t: Translator) -> str:
+    """«Пары и группы: активных 22 из 25 (предложено: 1, приостановлено: 1, завершено: 1)» — the same line on
+    the /stats card and the mentoring home, from `counting.link_counts`."""
+    rest = [t(f"monitoring.links.{status}", count=counts.get(f"links_{status}", 0)) for status in LINK_ORDER
+            if counts.get(f"links_{status}", 0)]
+    return t("monitoring.links.line", active=counts.get("links_active", 0), total=counts.get("links_total", 0),
+             rest=f" ({', '.join(rest)})" if rest else "")
+
+
+def measures_line(counts: Mapping[str, int], period: Period, t: Translator) -> str:
+    """The roadmap's measures as the indicators count them: this school year's, done, and the rest of the
+    roadmap — the same line on the /stats card and the roadmap panel, from `counting.measure_counts`."""
+    rest = []
+    if counts.get("measures_other_years"):
+        rest.append(t("monitoring.measures.other_years", count=counts["measures_other_years"]))
+    if counts.get("measures_undated"):
+        rest.append(t("monitoring.measures.undated", count=counts["measures_undated"]))
+    return t("monitoring.measures.line", year=period.label, count=counts.get("measures_year", 0),
+             done=counts.get("measures_year_done", 0), all=counts.get("measures_all", 0),
+             rest=f" ({', '.join(rest)})" if rest else "")
+
+
+DEFINED = (*ORDER, "links", "measures")
+
+
+def definition_lines(t: Translator) -> list[tuple[str, str]]:
+    """(what, how it is counted) for every number the coordinator sees; the chat, the workbook and the
+    справка all show these words."""
+    names = {key: t(f"monitoring.indicators.{key}") for key in ORDER}
+    names.update(links=t("monitoring.definitions.links_name"), measures=t("monitoring.definitions.measures_name"))
+    return [(names[key], t(f"monitoring.definitions.{key}")) for key in DEFINED]
+
+
+def definitions_text(t: Translator) -> str:
+    lines = [t("monitoring.definitions.title"), ""]
+    lines += [t("monitoring.definitions.line", name=what, text=how) for what, how in definition_lines(t)]
+    return "\n".join(lines)
 
 
 def personal_text(summary: Personal, person_name: str, t: Translator) -> str:
@@ -124,5 +169,6 @@ def personal_text(summary: Personal, person_name: str, t: Translator) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["card_text", "line", "mark", "month_text", "name", "of_text", "period_text", "personal_text",
-           "school_status", "status_text", "target_text", "value_text"]
+__all__ = ["card_text", "definition_lines", "definitions_text", "line", "links_line", "mark", "measures_line",
+           "month_text", "name", "of_text", "period_text", "personal_text", "school_status", "status_text",
+           "target_text", "value_text"]

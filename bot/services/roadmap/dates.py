@@ -22,7 +22,7 @@ from .model import Period, Recurrence, When
 from .text import clean, norm
 from .years import YearContext, detect_year_context, full_year, month_number, safe_date
 
-__all__ = ["YearContext", "detect_year_context", "last_written_year", "parse_when"]
+__all__ = ["YearContext", "date_profile", "detect_year_context", "last_written_year", "parse_when"]
 
 # -- tokens -------------------------------------------------------------------
 
@@ -31,7 +31,7 @@ _MONTH_WORD = (
     r"|июн\w*|июл\w*|август\w*|авг\b\.?|сентябр\w*|сент?\b\.?|октябр\w*|окт\b\.?"
     r"|ноябр\w*|нояб?\b\.?|декабр\w*|дек\b\.?"
 )
-_UNIT = r"(квартал|полугоди|четверт)\w*"
+_UNIT = r"(квартал|полугоди|четверт|кв\b\.?)\w*"
 _TOKEN_RE = re.compile(
     rf"""
     (?P<school>(?<!\d)(?P<sy1>(?:19|20)\d\d)\s*
@@ -57,7 +57,7 @@ _WORD_KINDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:до|позднее|позже|к)$"), "deadline"),
     (re.compile(r"^(?:начал[оае]|кон(?:ец|ца|це)|середин[аеы])$"), "approx"),
     (re.compile(r"^(?:постоянн\w*|ежедневн\w*|систематически|регулярно)$"), "cont"),
-    (re.compile(r"^течени"), "during"),
+    (re.compile(r"^(?:течени|теч$|протяжени)"), "during"),
     (re.compile(r"^ежегодн"), "rec:yearly"),
     (re.compile(r"^ежемесячн"), "rec:monthly"),
     (re.compile(r"^еженедельн"), "rec:weekly"),
@@ -65,11 +65,21 @@ _WORD_KINDS: list[tuple[re.Pattern[str], str]] = [
 ]
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _WORD_ORDINAL = {"перв": 1, "втор": 2, "трет": 3, "четв": 4}
-_UNIT_KIND = {"квартал": "quarter", "полугоди": "half", "четверт": "term"}
+_UNIT_KIND = {"квартал": "quarter", "полугоди": "half", "четверт": "term", "кв": "quarter"}
 
 # «1 раз в четверть», «каждый месяц»: recurrence phrases removed before tokenising.
 _TIMES_RE = re.compile(
     r"(?:\d+\s*)?(?:раз[а]?\s+в|кажд\w*)\s+(недел|месяц|квартал|четверт|полугоди|учебн\w*\s+год|год)\w*"
+)
+_WEEKDAYS_RE = re.compile(
+    r"\bпо\s+(?:понедельник|вторник|сред|четверг|пятниц|суббот)\w*"
+    r"|\bкажд\w*\s+(?:понедельник|вторник|сред[уа]|четверг|пятниц[уа]|суббот[уа])\w*"
+)
+# «весь период», «до конца года», «конец учебного года»
+_WHOLE_RE = re.compile(r"\bвесь\s+(?:период|год|учебный\s+год)\b")
+_YEAR_END_RE = re.compile(
+    r"(?P<until>\bдо\s+)?\b(?:конц[аеу]|конец|окончани[яею]|завершени[яею])\s+"
+    r"(?:(?P<kind>учебного|календарного|текущего|отч[её]тного)\s+)?(?:(?P<year>(?:19|20)\d\d)\s*)?(?:года|г\b\.?)"
 )
 _TIMES_KIND: dict[str, Recurrence] = {
     "недел": "weekly", "месяц": "monthly", "квартал": "quarterly", "четверт": "quarterly",
@@ -78,11 +88,16 @@ _TIMES_KIND: dict[str, Recurrence] = {
 # «III-IV квартал», «1-2 четверть» → «iii квартал - iv квартал»: each end names its unit.
 _UNIT_RANGE_RE = re.compile(
     r"(?<![\w.])(iv|i{1,3}|[1-4])\s*-\s*(iv|i{1,3}|[1-4])(?![\w.])"
-    r"(?:\s*-?\s*(?:ое|ой|ый|ий|ая|го|е|й|я|м)\b)?\s*(квартал\w*|полугоди\w*|четверт\w*)"
+    r"(?:\s*-?\s*(?:ое|ой|ый|ий|ая|го|е|й|я|м)\b)?\s*(квартал\w*|полугоди\w*|четверт\w*|кв\b\.?)"
+)
+# «24.10.2024, 15.00, СОШ № 2»: a time of day («15.00», «14:30», «в 10.10») and a number sign are not dates.
+_TIME_RE = re.compile(
+    r"(?<![\d.])(?:\d{1,2}:\d{2}|\d{1,2}\.(?:00|1[3-9]|[2-5]\d))(?![\d.:])|\bв\s+\d{1,2}[.:]\d{2}(?![\d.])"
+    r"|(?:№|n)\s*\d+"
 )
 # «по графику», «по мере необходимости»: dates decided elsewhere.
 _UNDATED_RE = re.compile(
-    r"\bпо\s+(?:\w+\s+)?(?:графику|плану|согласованию|запросу)"
+    r"\bпо\s+(?:\w+\s+){0,3}?(?:графику|плану|согласованию|запросу)"
     r"|\bсогласно\s+(?:\w+\s+)?(?:графику|плану)"
     r"|\bпо\s+(?:мере\s+)?необходимости|по\s+требованию"
 )
@@ -208,6 +223,8 @@ class _Scan:
     during: bool = False
     strays: list[str] = field(default_factory=list)
     undated: list[str] = field(default_factory=list)
+    window: bool = False  # «1 раз в полугодие»: the whole period, no recurrence of its own
+    year_end: str | None = None  # «до конца года» → "calendar"; «… учебного года» → "school"; «… 2024 года» → "2024"
 
 
 _CONNECTORS = ("dash", "to")
@@ -225,7 +242,7 @@ def _scan(tokens: list[_Token], scan: _Scan) -> None:
         if _note_flag(token, scan):
             i += 1
             continue
-        if token.kind == "year" and _attach_year(scan.items, token.value[0]):
+        if token.kind == "year" and pending != "from" and _attach_year(scan.items, token.value[0]):
             i += 1
             continue
         point, j = _parse_point(tokens, i)
@@ -512,10 +529,24 @@ def _parse_when(text: str, ctx: YearContext) -> When:
 def _prescan(text: str) -> tuple[str, _Scan]:
     scan = _Scan()
     for m in _TIMES_RE.finditer(text):
+        if m.group(1).startswith("полугоди"):  # «раз в полугодие» has no recurrence of its own
+            scan.window = True
+            continue
         found = next((kind for stem, kind in _TIMES_KIND.items() if stem in m.group(1)), None)
-        if found:  # «раз в полугодие» has no recurrence of its own
+        if found:
             scan.recurrences.append(found)
     text = _TIMES_RE.sub(" ", text)
+    if _WEEKDAYS_RE.search(text):  # «по средам», «каждый четверг»
+        scan.recurrences.append("weekly")
+        text = _WEEKDAYS_RE.sub(" ", text)
+    if _WHOLE_RE.search(text):
+        scan.during = True
+        text = _WHOLE_RE.sub(" ", text)
+    end = _YEAR_END_RE.search(text)
+    if end:
+        scan.year_end = end.group("year") or ("school" if end.group("kind") == "учебного" else "calendar")
+        text = _YEAR_END_RE.sub(" ", text)
+    text = _TIME_RE.sub(" ", text)
     text = _UNIT_RANGE_RE.sub(r"\1 \3 - \2 \3", text)
     scan.undated = [m.group(0) for m in _UNDATED_RE.finditer(text)]
     return _UNDATED_RE.sub(" ", text), scan
@@ -536,6 +567,8 @@ def _periods(scan: _Scan, recurrence: Recurrence | None, ctx: YearContext, notes
     _fill_ranges(scan.items)
     monthly = [item for item in scan.items if all(p.monthly for p in item.points())]
     items = [item for item in scan.items if item not in monthly]
+    if monthly and not items and recurrence not in (None, "monthly") and ctx.window is not None:
+        return [Period(*ctx.window)]  # «ежеквартально, до 5 числа»: the day within the cycle is left to the row
     found = _each_month(monthly, recurrence, ctx, notes) if monthly else []
     if not items:
         return found
@@ -545,13 +578,18 @@ def _periods(scan: _Scan, recurrence: Recurrence | None, ctx: YearContext, notes
 def _dated_periods(
     items: list[_Item], recurrence: Recurrence | None, ctx: YearContext, notes: list[str]
 ) -> list[Period]:
+    since = _start_year(items) if recurrence == "yearly" else None
+    if since is not None:  # «Май, ежегодно с 2024 года»: the year starts the cycle, May is its place
+        items = [item for item in items if not _is_start_year(item)]
+        if ctx.window is None:
+            ctx = YearContext.calendar(since)
     _fill_list(items)
     guessed = ctx.kind == "multi" and any(not p.resolved for i in items for p in i.points())
     if not _fill_context(items, ctx):
         notes.append(plain("roadmap.warnings.no_year"))
         return []
     if recurrence == "yearly" and guessed:
-        return _each_year(items, ctx, notes)
+        return _each_year(items, ctx, notes, since)
     if guessed:
         notes.append(plain("roadmap.warnings.year_assumed", year=ctx.year_for_month(1)))
     return _drop_covering_months(_item_periods(items, ctx, notes))
@@ -567,13 +605,25 @@ def _item_periods(items: list[_Item], ctx: YearContext, notes: list[str]) -> lis
     return pairs
 
 
-def _each_year(items: list[_Item], ctx: YearContext, notes: list[str]) -> list[Period]:
-    """«ежегодно, ноябрь» in a 2020–2022 document: every November of the window."""
+def _is_start_year(item: _Item) -> bool:
+    return item.mode == "from" and item.last is None and item.first.whole_year
+
+
+def _start_year(items: list[_Item]) -> int | None:
+    """«ежегодно с 2025 года, октябрь»: the year after «с», when something else names the place in the cycle."""
+    starts = [item.first.year for item in items if _is_start_year(item)]
+    if not starts or len(starts) == len(items):
+        return None
+    return starts[0]
+
+
+def _each_year(items: list[_Item], ctx: YearContext, notes: list[str], since: int | None = None) -> list[Period]:
+    """«ежегодно, ноябрь» in a 2020–2022 document: every November of the window (from ``since`` on)."""
     assert ctx.first_year is not None and ctx.last_year is not None
     window = ctx.window
     assert window is not None
     periods: list[Period] = []
-    for year in range(ctx.first_year, ctx.last_year + 1):
+    for year in range(max(ctx.first_year, since or ctx.first_year), ctx.last_year + 1):
         for item in items:
             for point in item.points():
                 if point.year_source == "context":
@@ -619,13 +669,34 @@ def _covers_other(period: Period, periods: list[Period]) -> bool:
 
 def _window_periods(scan: _Scan, recurrence: Recurrence | None, ctx: YearContext, notes: list[str]) -> list[Period]:
     """«ежемесячно», «постоянно», «в течение учебного года»: the whole document period."""
-    if recurrence is None or scan.items:
+    if scan.items:
+        return []
+    if scan.year_end is not None:
+        return _year_end(scan.year_end, ctx, notes)
+    if recurrence is None and not scan.window:
         return []
     window = ctx.window
     if window is None:
         notes.append(plain("roadmap.warnings.recurring_no_window"))
         return []
     return [Period(*window)]
+
+
+def _year_end(kind: str, ctx: YearContext, notes: list[str]) -> list[Period]:
+    """«до конца года»: a deadline at the end of the (school) year of the document, or of the year written."""
+    if kind.isdigit():
+        return [Period(None, date(int(kind), 12, 31))]
+    if kind == "school" or ctx.kind == "school" and kind != "calendar":
+        window = ctx.window
+        if window is not None and ctx.kind == "school":
+            return [Period(None, window[1])]
+    year = ctx.year_for_month(12)
+    if kind == "school" and year is not None:
+        return [Period(None, safe_date(year + 1, *ctx.school_end))]
+    if year is None:
+        notes.append(plain("roadmap.warnings.no_year"))
+        return []
+    return [Period(None, date(year, 12, 31))]
 
 
 def _undated_note(shown: str, scan: _Scan) -> str:
@@ -663,6 +734,43 @@ def _period_key(period: Period) -> tuple[date, date]:
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+# Words a date cell uses around its dates («в течение учебного года», «не позднее»): neither dates nor not.
+_NEUTRAL_WORDS = frozenset(
+    "в во на и или г гг год года году годы учебного учебный учебном уч всего периода период месяц месяца месяцев "
+    "числа число раз течении не ранее итогам каждый каждого каждую неделю недели том числе т ч года этап этапа".split()
+)
+_ANCHORS = ("date", "month", "year", "school", "dom", "cont", "during")
+_DAY_KINDS = ("date", "dom")
+
+
+def date_profile(text: str) -> tuple[float, str | None]:
+    """How much a cell looks like a date cell (0..1) and how precise it is: "day", "month" or "other".
+
+    For telling a dates column from a column of titles that mention a year («Анализ ВПР 2023 года»): the
+    share of date tokens among the tokens that are dates or plain words.
+    """
+    lowered = norm(text)
+    if not lowered or len(lowered) > 200:
+        return 0.0, None
+    body, scan = _prescan(lowered)
+    tokens = _tokenize(body)
+    anchors = [t for t in tokens if t.kind in _ANCHORS or t.kind.startswith(("unit:", "rec:"))]
+    if scan.recurrences or scan.undated:
+        anchors.append(_Token("cont", ""))
+    words = sum(1 for t in tokens if t.kind == "word" and t.text not in _NEUTRAL_WORDS)
+    if not anchors:
+        return 0.0, None
+    share = len(anchors) / (len(anchors) + words)
+    days = any(t.kind in _DAY_KINDS for t in tokens) or any(
+        a.kind == "num" and b.kind == "month" for a, b in zip(tokens, tokens[1:], strict=False)
+    )
+    if days:
+        return share, "day"
+    if any(t.kind == "month" for t in tokens):
+        return share, "month"
+    return share, "other"
 
 
 _EXPLICIT_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")

@@ -21,26 +21,42 @@ EVENT_KINDS: tuple[str, ...] = (
 TASK_KINDS: tuple[str, ...] = ("document", "monitoring", "survey")
 ALL_KINDS: tuple[str, ...] = (*EVENT_KINDS, *TASK_KINDS, "other")
 
+# The field's words for each kind. Order matters only at the same position («семинар-практикум» is a
+# workshop before it is a seminar).
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("workshop", re.compile(r"семинар\w*[\s-]*практикум|практикум")),
-    ("webinar", re.compile(r"вебинар")),
-    ("round_table", re.compile(r"кругл\w*\s+стол")),
+    ("workshop", re.compile(
+        r"семинар\w*[\s-]*практикум|практикум|мастерск(?:ая|ой|ую|ие|их|ими)\b|практическ\w*\s+(?:заняти|семинар)"
+        r"|тренинг|деловая\s+игр|деловые\s+игр|деловой\s+игр|воркшоп|интенсив|педагогическ\w*\s+лаборатори")),
+    ("webinar", re.compile(r"вебинар|веб[\s-]семинар|онлайн[\s-]семинар|интернет[\s-]семинар|видеосеминар")),
+    ("round_table", re.compile(
+        r"кругл\w*\s+стол|панельн\w*\s+дискусси|дискуссионн\w*\s+(?:площадк|клуб)|педагогическ\w*\s+гостин|дебат")),
     ("master_class", re.compile(r"мастер[\s-]*класс")),
-    ("open_lesson", re.compile(r"открыт\w*\s+(?:\w+\s+)?(?:урок|заняти)|взаимопосещени\w*|показательн\w*\s+урок")),
-    ("conference", re.compile(r"конференци|\bфорум")),
-    ("council", re.compile(r"педсовет|(?:педагогическ|методическ|координационн)\w*\s+совет")),
+    ("open_lesson", re.compile(
+        r"открыт\w*\s+(?:\w+\s+)?(?:урок|заняти|показ)|взаимопосещени\w*|показательн\w*\s+(?:урок|заняти)"
+        r"|посещени\w*\s+(?:\w+\s+)?(?:урок|заняти)")),
+    ("conference", re.compile(
+        r"конференци|\bфорум|педагогическ\w*\s+чтени|\bсл[её]т\b|\bсл[её]та\b|\bсъезд|симпозиум|конгресс")),
+    ("council", re.compile(
+        r"педсовет|(?:педагогическ|методическ|координационн|научно-методическ|экспертн|управляющ|попечительск)"
+        r"\w*\s+совет|\bсовет\w*\s+(?:директоров|руководителей|наставников|молодых)")),
     ("seminar", re.compile(r"семинар")),
-    ("meeting", re.compile(r"совещани|заседани|\bвстреч[аиеу]|планерк|собрани[ея]")),
-    ("consultation", re.compile(r"консультаци|консультирован")),
-    ("competition", re.compile(r"конкурс|(?<!к )олимпиад")),  # not «подготовка к олимпиадам»
-    ("survey", re.compile(r"анкетировани|\bанкет|\bопрос")),
-    ("monitoring", re.compile(r"мониторинг|диагности[кч]|самоанализ|\bанализ|\bаудит|\bконтрол")),
+    ("meeting", re.compile(
+        r"совещани|заседани|\bвстреч[аиеу]|планерк|собрани[ея]|\bсесси[яиюей]\b|\bсходк")),
+    ("consultation", re.compile(r"консультаци|консультирован|\bбесед[аыуе]\b|супервизи|коучинг|коуч-сесси")),
+    ("competition", re.compile(
+        r"конкурс|(?<!к )олимпиад|соревновани|чемпионат|турнир")),  # not «подготовка к олимпиадам»
+    ("survey", re.compile(r"анкетировани|\bанкет|\bопрос|социологическ\w*\s+исследовани")),
+    ("monitoring", re.compile(
+        r"мониторинг|диагности[кч]|самоанализ|\bанализ|\bаудит|\bконтрол|\bпроверк|экспертиз|самообследовани"
+        r"|оценк[аиу]\s+(?:\w+\s+)?(?:эффективност|качеств|результат|удовлетворенност|готовност)|тестировани"
+        r"|\bнаблюдени|выявлени\w*\s+(?:\w+\s+)?(?:дефицит|затруднени|потребност)")),
     (
         "document",
         re.compile(
             r"разработк|доработк|корректировк|составлени|утвержд|положени[еяй]\b|\bприказ|\bотч[её]т"
             r"|дорожн\w*\s+карт|\bплан\b|\bплан[аы]\b|\bпрограмм[аы]\b|рекомендаци|сборник|концепци"
-            r"|нормативн|\bдокумент"
+            r"|нормативн|\bдокумент|локальн\w*\s+акт|\bакт(?:а|ов|ы)?\b|распоряжени|постановлени|\bреестр"
+            r"|аналитическ\w*\s+справк|\bпаспорт"
         ),
     ),
 ]
@@ -49,12 +65,20 @@ _QUOTED_RE = re.compile(r"«[^«»]*»|\"[^\"]*\"|“[^“”]*”")
 
 
 def classify(title: str, form: str | None = None) -> str:
-    """One of ALL_KINDS. A «Вид документа»/«Форма проведения» cell, when it says something, wins."""
-    if form:
-        kind = _classify_text(form)
-        if kind != "other":
-            return kind
-    return _classify_text(title)
+    """One of ALL_KINDS, from the activity itself: the title when it names a gathering, else the form-of-work
+    cell («Форма проведения»: «Практикум») when it names a kind, else whatever the title names.
+
+    Never from a «Вид документа» / «Форма отчётности» column: what a row produces is not what it is.
+    """
+    kind = _classify_text(title)
+    if kind in EVENT_KINDS or not form:
+        return kind
+    said = _classify_text(form)
+    # A gathering named by the form wins over a task the title names («Самоанализ урока» · «Практикум»); a
+    # document it names («Аналитическая справка») only fills in a title that names nothing.
+    if said in EVENT_KINDS or kind == "other":
+        return said
+    return kind
 
 
 def is_event(kind: str) -> bool:
@@ -62,8 +86,12 @@ def is_event(kind: str) -> bool:
     return kind in EVENT_KINDS
 
 
+# «Подготовка к открытому уроку», «подготовка к олимпиадам»: what is prepared for is not what the row is.
+_PREPARING_FOR_RE = re.compile(r"\bподготовк\w*\s+к\s+[^,;:()]*")
+
+
 def _classify_text(text: str) -> str:
-    normalized = norm(text)
+    normalized = _PREPARING_FOR_RE.sub(" ", norm(text))
     outside = _strip_quotes(normalized)
     head, colon, _ = outside.partition(":")
     found = _earliest(head)

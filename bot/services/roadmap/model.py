@@ -101,6 +101,12 @@ class Roadmap:
     title: str
     events: list[RoadmapRow]
     warnings: list[str] = field(default_factory=list)
+    # How each table was read: {"table": 1, "name", "read", "columns": [{"column", "header", "role"}]}
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    period: dict[str, Any] | None = None  # the document's period: {"kind": "school", "first": 2023, "last": 2024}
 
-    def to_json(self) -> dict[str, Any]:
-        return {"title": self.title, "events": [e.to_json() for e in self.events]}
+    def to_json(self, *, with_columns: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"title": self.title, "events": [e.to_json() for e in self.events]}
+        if with_columns:
+            out["columns"] = self.columns
+        return out

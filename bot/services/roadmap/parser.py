@@ -9,10 +9,12 @@ from typing import Any
 
 from bot.i18n import plain
 
-from .columns import ColumnMap, Header, find_header, is_column_numbers, is_repeated_header
+from bot.services.uploads.limits import FileLimits
+
+from .columns import ColumnMap, Header, Reading, is_column_numbers, is_repeated_header, read_columns
 from .dates import YearContext, detect_year_context, last_written_year, parse_when
 from .kinds import classify
-from .model import RawDocument, RawRow, RawTable, Roadmap, RoadmapRow
+from .model import RawDocument, RawRow, RawTable, Roadmap, RoadmapRow, When
 from .readers import read_document
 from .text import clean, first_letter, norm
 
@@ -23,11 +25,15 @@ _SECTION_RE = re.compile(
 )
 _NUMBERED_HEAD_RE = re.compile(r"^\d+(?:\.\d+)*\.?\s*[^\d\s.]")  # «1.1. Создание …» in one cell
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)*\.?$|^[ivxlc]+\.?$")
+_ROMAN_RE = re.compile(r"^[ivxlc]{1,6}\.?$")
 _TOP_NUMBER_RE = re.compile(r"^(\d+)\.?$")
 _SIGNATURE = r"исполнитель\s*:.*|подпись.*|тел\.?\s*[:\d(].*|м\.\s*п\.?|председатель\b.*|начальник\b.*|и\.\s*о\.\s.*"
 _NOISE_RE = re.compile(rf"^(?:\d{{1,3}}|стр\.?\s*\d+|-\s*\d+\s*-|\d+\s*из\s*\d+|{_SIGNATURE})$")
 # «Председатель комитета … | Е.В. Бокова»: a signature spread over several cells, no number, no dates
 _SIGNATURE_RE = re.compile(rf"^(?:{_SIGNATURE})$")
+# «Директор МБОУ «Луговская СОШ» | Н.В. Орлова»: a post beside a name, no number, no date.
+_POST_RE = re.compile(r"^(?:директор|заместитель|руководитель|заведующ|начальник|председатель|и\.\s*о\.|врио|глава)\b")
+_NAME_RE = re.compile(r"[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.")
 _TITLE_SKIP_RE = re.compile(r"^(?:приложение|к приказу|к распоряжению|к постановлению|от \d|утвержд|№\s*\d)")
 _TITLE_START_RE = re.compile(
     r"^(?:(?:муниципальн|регионал|городск|районн)\w*\s+)?(?:дорожн|план|программ|график|мероприяти|перечень)"
@@ -49,8 +55,11 @@ class _Line:
     result: str
     indicator: str
     audience: str
-    doc_type: str
+    form: str  # the form of work («Практикум»): a hint for the kind
+    document: str  # «Вид документа»: kept with the result, never the kind
     stage: str
+    month: str  # a «Месяц» column beside the dates: the fallback when the date cell is not a date
+    details: str  # «Содержание деятельности» beside the title
 
     @property
     def texts(self) -> list[str]:
@@ -75,45 +84,69 @@ class _Builder:
     hint_year: int | None = None
     noise_rows: int = 0
     title_lines: list[str] | None = None  # the document title: the lines above its first table
+    columns: list[dict[str, Any]] = field(default_factory=list)  # how each table was read
+    period: YearContext | None = None  # the first dated table's period
+
+Roles = dict[int, dict[int, str]]  # table index → column → role, as the coordinator chose
 
 
-def parse_roadmap(source: Path | bytes, filename: str | None = None, year: int | None = None) -> Roadmap:
-    """Parse a DOCX/XLSX/CSV roadmap. ``year`` is used only if the document names no period."""
-    raw = read_document(source, filename)
-    roadmap = build_roadmap(raw, year)
+def parse_roadmap(
+    source: Path | bytes,
+    filename: str | None = None,
+    year: int | None = None,
+    roles: Roles | None = None,
+    limits: FileLimits | None = None,
+) -> Roadmap:
+    """Parse a roadmap file (DOCX, XLSX, XLS, ODT, ODS, CSV). ``year`` is used only if the document names no
+    period; ``roles`` fixes the role of columns the coordinator chose; ``limits`` bound what is read."""
+    raw = read_document(source, filename, limits)
+    roadmap = build_roadmap(raw, year, roles)
     if not roadmap.title and (filename or isinstance(source, Path)):
         roadmap.title = Path(filename or str(source)).stem
     return roadmap
 
 
 def roadmap_to_json(path: str | Path, year: int | None = None) -> dict[str, Any]:
-    """What ``main.py roadmap parse FILE [--year] --json`` prints."""
-    return parse_roadmap(Path(path), year=year).to_json()
+    """What ``main.py roadmap parse FILE [--year] --json`` prints: title, events and how the columns were read."""
+    return parse_roadmap(Path(path), year=year).to_json(with_columns=True)
 
 
-def build_roadmap(raw: RawDocument, year: int | None = None) -> Roadmap:
+def build_roadmap(raw: RawDocument, year: int | None = None, roles: Roles | None = None) -> Roadmap:
     builder = _Builder(year)
     previous: _TableState | None = None
     for index, table in enumerate(raw.tables, 1):
-        previous = _read_table(raw, table, index, previous, builder)
+        previous = _read_table(raw, table, index, previous, builder, (roles or {}).get(index - 1))
     if not builder.events and not builder.warnings:
         builder.warnings.append(plain("roadmap.warnings.no_tables"))
     if builder.noise_rows:
         builder.warnings.append(plain("roadmap.warnings.noise_rows", count=builder.noise_rows))
-    return Roadmap(builder.title, builder.events, builder.warnings)
+    period = builder.period
+    return Roadmap(builder.title, builder.events, builder.warnings, builder.columns,
+                   _period_json(period) if period is not None else None)
+
+
+def _period_json(ctx: YearContext) -> dict[str, Any] | None:
+    if ctx.kind == "none":
+        return None
+    return {"kind": ctx.kind, "first": ctx.first_year, "last": ctx.last_year}
 
 
 def _read_table(
-    raw: RawDocument, table: RawTable, index: int, previous: _TableState | None, builder: _Builder
+    raw: RawDocument, table: RawTable, index: int, previous: _TableState | None, builder: _Builder,
+    overrides: dict[int, str] | None = None,
 ) -> _TableState | None:
-    header = find_header(table.rows)
+    reading = read_columns(table.rows, overrides)
+    header = reading.header
     name = table.name or plain("roadmap.table.table", number=index)
     if header is None:
-        if previous is not None and _continues(table, previous):
+        if previous is not None and not overrides and _continues(table, previous):
             _read_rows(table.rows, previous, None, builder)  # the table goes on after a page break
             return previous
-        builder.warnings.append(plain("roadmap.warnings.no_columns", name=name))
+        builder.warnings.append(_not_placed(name, reading))
+        if reading.labels:
+            builder.columns.append(_columns_json(index, name, reading, read=False))
         return None
+    builder.columns.append(_columns_json(index, name, reading, read=True))
     above = [text for row in table.rows[: header.row_index] for text in _distinct(row)]
     titled = bool(table.caption or above)
     if titled or previous is None:
@@ -130,9 +163,28 @@ def _read_table(
         builder.warnings.append(plain("roadmap.warnings.no_doc_year", name=name))
     if not builder.title:
         builder.title = _pick_title([*table.caption, *above])
-    state = _TableState(header.columns, len(table.rows[header.row_index].cells), ctx)
+    if builder.period is None or builder.period.kind == "none":
+        builder.period = ctx
+    state = _TableState(header.columns, len(table.rows[0].cells), ctx)
     _read_rows(table.rows[header.row_index + header.rows_used :], state, header, builder)
     return state
+
+
+def _columns_json(index: int, name: str, reading: Reading, *, read: bool) -> dict[str, Any]:
+    """How a table's columns were read: for ``roadmap parse --json`` and the import chat."""
+    return {"table": index, "name": name, "read": read,
+            "columns": [{"column": column + 1, "header": clean(label), "role": role}
+                        for column, (label, role) in enumerate(zip(reading.labels, reading.roles, strict=True))]}
+
+
+def _not_placed(name: str, reading: Reading) -> str:
+    """A table that is not read is reported with what was understood of it."""
+    understood = [f"{plain('roadmap.roles.' + role)} — «{clean(label)}»"
+                  for label, role in zip(reading.labels, reading.roles, strict=True) if role and role != "skip" and label]
+    missing = ", ".join(plain("roadmap.roles." + role) for role in reading.missing) or plain("roadmap.roles.title")
+    if understood:
+        return plain("roadmap.warnings.not_placed", name=name, missing=missing, understood="; ".join(understood))
+    return plain("roadmap.warnings.no_columns", name=name)
 
 
 def _continues(table: RawTable, previous: _TableState) -> bool:
@@ -158,6 +210,10 @@ def _pick_title(lines: list[str]) -> str:
 def _read_rows(rows: list[RawRow], state: _TableState, header: Header | None, builder: _Builder) -> None:
     lines = [line for row in rows if (line := _keep(row, state, header, builder)) is not None]
     for position, line in enumerate(lines):
+        if line.stage:  # a stage written once at its first row (not merged down) goes on until the next one
+            builder.section = line.stage
+            if not line.texts:
+                continue
         section = _section_of(line, lines[position + 1 :], state.columns)
         if section is not None:
             builder.section = section
@@ -175,6 +231,8 @@ def _keep(row: RawRow, state: _TableState, header: Header | None, builder: _Buil
         return None
     line = _line(row, state.columns)
     texts = line.texts
+    if not texts and line.stage:
+        return line  # a row naming only the stage
     if not texts or (len(texts) == 1 and _NOISE_RE.match(norm(texts[0]))) or _is_signature(line):
         builder.noise_rows += bool(texts)
         return None
@@ -186,47 +244,71 @@ def _is_signature(line: _Line) -> bool:
     texts = line.texts
     if len(texts) < 2 or _NUMBER_RE.match(norm(line.number)) or any(ch.isdigit() for ch in line.dates):
         return False
-    return bool(_SIGNATURE_RE.match(norm(texts[0])))
+    first = norm(texts[0])
+    return bool(_SIGNATURE_RE.match(first)) or (
+        bool(_POST_RE.match(first)) and any(_NAME_RE.fullmatch(t.strip(" _")) for t in texts[1:])
+    )
 
 
 def _line(row: RawRow, columns: ColumnMap) -> _Line:
     cells = [clean(c) for c in row.cells]
 
+    title = cells[columns.title] if columns.title < len(cells) else ""
+
     def cell(index: int | None) -> str:
-        return cells[index] if index is not None and index < len(cells) else ""
+        text = cells[index] if index is not None and index < len(cells) else ""
+        # A title merged across the row («1. | Этап 1 ⟶») repeats in the cells it covers: they hold nothing.
+        return "" if text and text == title and index != columns.title else text
 
     responsible = "; ".join(dict.fromkeys(cell(i) for i in columns.responsible if cell(i)))
-    dates = row.cells[columns.dates].strip() if columns.dates < len(row.cells) else ""
-    # The stage column marks sections, not content: leave it out of the row's own texts.
-    own = [c if i != columns.stage else "" for i, c in enumerate(cells)]
+    details = " ".join(dict.fromkeys(cell(i) for i in columns.details if cell(i)))
+    dates = row.cells[columns.dates].strip() if columns.dates < len(row.cells) and cell(columns.dates) else ""
+    end = cell(columns.dates_end)
+    if end and end != clean(dates):  # «10.03.2025» · «14.03.2025» in two columns → one period
+        dates = f"{dates} – {end}" if dates else f"{plain('roadmap.period.until', date=end)}"
+    # The stage and month columns mark groups of rows, and notes («выполнено») are not content: leave them out
+    # of the row's own texts.
+    aside = {columns.stage, columns.month, *columns.notes}
+    own = [c if i not in aside else "" for i, c in enumerate(cells)]
     return _Line(
         own, row.spans_table, cell(columns.number), cell(columns.title), dates, responsible,
-        cell(columns.result), cell(columns.indicator), cell(columns.audience), cell(columns.doc_type),
-        cell(columns.stage),
+        cell(columns.result), cell(columns.indicator), cell(columns.audience), cell(columns.form),
+        cell(columns.document), cell(columns.stage), cell(columns.month), details,
     )  # fmt: skip
 
 
 def _section_of(line: _Line, following: list[_Line], columns: ColumnMap) -> str | None:
     texts = line.texts
     if len(texts) == 1:
-        return _single_text_section(line, texts[0], columns)
+        return _single_text_section(line, texts[0], columns, following)
     if line.dates or line.responsible or line.result:
         return None
     if line.title and _SECTION_RE.match(norm(line.title)):
         return clean(f"{line.number} {line.title}")
+    if line.title and _ROMAN_RE.match(norm(line.number)):  # «II | Методическое сопровождение», no date
+        return clean(f"{line.number.rstrip('.')}. {line.title}")
     top = _TOP_NUMBER_RE.match(line.number)
     if top and line.title and _next_number_is_child(top.group(1), following):
         return clean(f"{line.number} {line.title}")
     return None
 
 
-def _single_text_section(line: _Line, text: str, columns: ColumnMap) -> str | None:
+def _next_is_numbered(following: list[_Line]) -> bool:
+    return bool(following) and bool(_NUMBER_RE.match(norm(following[0].number)))
+
+
+def _single_text_section(line: _Line, text: str, columns: ColumnMap, following: list[_Line]) -> str | None:
     filled = sum(1 for c in line.cells if c)
     lowered = norm(text)
     if line.spans or filled > 1 or _SECTION_RE.match(lowered) or _NUMBERED_HEAD_RE.match(lowered):
         return text
     in_number_column = columns.number is not None and line.number == text
-    return text if in_number_column and not _NUMBER_RE.match(lowered) else None
+    if in_number_column and not _NUMBER_RE.match(lowered):
+        return text
+    # A heading without a number over numbered rows («Организационная работа» above «1.1»).
+    if line.title == text and columns.number is not None and not line.number and _next_is_numbered(following):
+        return text if not first_letter(text).islower() and first_letter(text) not in _CONTINUATION_PUNCT else None
+    return None
 
 
 def _next_number_is_child(top: str, following: list[_Line]) -> bool:
@@ -259,12 +341,29 @@ def _join(left: str | None, right: str) -> str:
     return clean(f"{left or ''} {right}")
 
 
+def _when(line: _Line, ctx: YearContext) -> tuple[str, When]:
+    """The date cell; when it is not a date («по индивидуальному графику», «12–23»), the month column decides."""
+    when = parse_when(line.dates, ctx)
+    if when.periods or when.recurrence is not None or not line.month or line.month == line.dates:
+        return line.dates, when
+    if line.dates:
+        joined = parse_when(f"{line.dates} {line.month}", ctx)  # «12 – 23» + «май»
+        if joined.periods:
+            return f"{line.dates} ({plain('roadmap.month_column')}: {line.month})", joined
+    by_month = parse_when(line.month, ctx)
+    if not by_month.periods:
+        return line.dates, when
+    shown = f"{line.dates} ({plain('roadmap.month_column')}: {line.month})" if line.dates else line.month
+    return shown, by_month
+
+
 def _event(line: _Line, state: _TableState, builder: _Builder) -> RoadmapRow:
     ctx = state.ctx.with_hint(builder.hint_year)
-    when = parse_when(line.dates, ctx)
-    builder.hint_year = last_written_year(line.dates) or builder.hint_year
+    shown, when = _when(line, ctx)
+    builder.hint_year = last_written_year(shown) or builder.hint_year
     warnings = list(when.warnings)
-    if not line.title:
+    title = line.title or line.details
+    if not title:
         warnings.append(plain("roadmap.warnings.no_title"))
     number = line.number.rstrip(". ") or None
     if number is not None and not _NUMBER_RE.match(norm(number)):
@@ -272,13 +371,13 @@ def _event(line: _Line, state: _TableState, builder: _Builder) -> RoadmapRow:
     return RoadmapRow(
         number=number,
         section=line.stage or builder.section,
-        title=line.title,
-        kind=classify(line.title, line.doc_type),
-        when=line.dates,
+        title=title,
+        kind=classify(title, line.form),
+        when=shown,
         periods=when.periods,
         recurrence=when.recurrence,
         responsible=line.responsible or None,
-        expected_result=line.result or None,
+        expected_result="; ".join(dict.fromkeys(x for x in (line.result, line.document) if x)) or None,
         indicator=line.indicator or None,
         audience=line.audience or None,
         warnings=warnings,
