@@ -14,7 +14,7 @@ ANNA = 5_000_001
 
 async def finish_registration(anna: MaxPerson) -> None:
     """The taps and answers after an invite's consent screen, as in tests/test_onboarding.register_by_invite."""
-    await anna.press("Согласен")
+    await anna.press("Даю согласие")
     await anna.send("Иванова Мария Петровна")
     await anna.send("назиев")
     await anna.press("Назиевская")
@@ -59,7 +59,7 @@ async def test_a_tap_that_edits_its_message_is_answered_by_the_edit(harness, max
     code = await make_invite(harness, network_id)
     anna = max_person(max_front, fake_max, ANNA)
     await anna.start(code)
-    await anna.press("Согласен")
+    await anna.press("Даю согласие")
     answers = [s for s in anna.new() if s.kind == "answer"]
     assert len(answers) == 1  # the edit went out as the answer; no second, empty answer
     assert fake_max.calls_to("POST", "/answers")[-1].body.get("message") is not None

@@ -43,7 +43,7 @@ async def test_a_max_only_bot_starts_greets_a_stranger_and_registers_by_an_invit
             fake.start(anna, payload=code)
             await fake.wait_for(lambda s: "Лужский район" in s.text, user_id=ANNA, timeout=15)
             since = fake.last_seq
-            fake.tap(anna, "Согласен")
+            fake.tap(anna, "Даю согласие")
             await fake.wait_for(lambda s: s.kind == "answer", user_id=ANNA, since=since, timeout=15)
             await asyncio.sleep(0.5)
             assert fake.unanswered() == []
