@@ -20,8 +20,9 @@ _HTML_AS_TEXT = re.compile(r"</?(?:a|b|i|u|s|em|strong|code|pre|tg-spoiler|block
                            r"|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
 _TECHNICAL = re.compile(r"\(MSK\)|\bUTC\b|Europe/|Asia/|\bNone\b|\bnull\b|Traceback|Forbidden:|Bad Request"
                         r"|\bid=\d|tg://")
-# What is legitimately Latin: links, @usernames, /commands, e-mails, file names.
-_NOT_WORDS = re.compile(r"https?://\S*|t\.me/\S+|www\.\S+|@\w+|/\w+|\S+@\S+\.\w+"
+# What is legitimately Latin: links (also defused ones a stranger typed: «evil[.]example/…»), @usernames,
+# /commands, e-mails, file names.
+_NOT_WORDS = re.compile(r"https?://\S*|t\.me/\S+|www\.\S+|\S+\[\.\]\S+|@\w+|/\w+|\S+@\S+\.\w+"
                         r"|\S+\.(?:xlsx|xls|csv|ics|docx|json|txt|png|pdf|yaml|yml|ods|odt)\b", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"(?<![\w.])[A-Za-z][A-Za-z']+(?:-[A-Za-z]+)*")
 

@@ -33,7 +33,7 @@ async def test_a_stranger_cannot_send_a_link_as_a_school_or_a_position(harness: 
     await stranger.command("start")
     await stranger.press("Подать заявку")
     await stranger.press("Кировский район")
-    await stranger.press("Согласен")
+    await stranger.press("Даю согласие")
     await stranger.send("Смирнова Ольга Николаевна")
     await stranger.press("Моей школы нет в списке")
     await stranger.send("https://evil.example/vhod")

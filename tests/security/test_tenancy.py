@@ -5,8 +5,6 @@ coordinator 800_001, teachers from 810_000). Each probe is one from the security
 """
 from __future__ import annotations
 
-import csv
-import io
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +18,7 @@ from tests.harness import BotHarness
 from tests.mentoring.chat import document_bytes, make_link, open_import, setup
 from tests.mentoring.conftest import COORDINATOR, MENTEE, MENTOR, World, build_world
 from tests.mentoring.test_mentoring_import import xlsx
+from tests.xlsx_check import check_xlsx
 
 @pytest.fixture
 def db(engine):  # type: ignore[no-untyped-def]
@@ -65,7 +64,7 @@ async def test_an_import_naming_another_networks_member_enrols_nobody_and_shows_
     summary = "\n".join(s.plain_text or "" for s in sent)
     assert "Петров" not in summary and "petrov_kirovsk" not in summary
     links = next(s for s in sent if s.method == "sendDocument")
-    rows = list(csv.reader(io.StringIO(document_bytes(harness, links).decode("utf-8-sig")), delimiter=";"))
+    rows = [list(row) for row in check_xlsx(document_bytes(harness, links)).active.iter_rows(values_only=True)]
     assert [row[0] for row in rows[1:]] == ["Сергеев Пётр Андреевич"], "a personal link, in the sheet's words"
 
     async def state(session):  # type: ignore[no-untyped-def]
