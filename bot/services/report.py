@@ -17,6 +17,8 @@ rules every number is counted by.
 """
 from __future__ import annotations
 
+import re
+
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -54,8 +56,28 @@ from db.models import (Event, EventStatus, LinkMember, Membership, MentoringLink
 from db.models.forms import FormRequest, FormRequestStatus
 
 FONT = "Times New Roman"
-EMOJI_FONT = "Segoe UI Emoji"  # Word's emoji font; LibreOffice falls back to any font that has the sign
-MARKS = "✅⚠⏳▫"
+# The chat's colour emoji marks become plain signs in the document: LibreOffice and МойОфис print colour emoji
+# blank, while these signs are in Word's Segoe UI Symbol and in the fonts LibreOffice falls back to (DejaVu Sans).
+DOC_MARKS = {"✅": "✔", "⚠️": "⚠", "⚠": "⚠", "⏳": "○", "▫️": "–", "▫": "–"}
+SYMBOL_FONT = "Segoe UI Symbol"
+MARKS = "✔⚠○–"
+
+
+_MARK_SPLIT = re.compile(f"([{MARKS}])")
+
+
+def _symbol_font(run: Any) -> None:
+    """A sign in a symbol font: left in the body font, LibreOffice falls back to a colour emoji font it prints blank."""
+    run.font.name = SYMBOL_FONT
+    fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:cs", "w:eastAsia", "w:hAnsi"):
+        fonts.set(qn(attribute), SYMBOL_FONT)
+
+
+def doc_marks(text: str) -> str:
+    for emoji, sign in DOC_MARKS.items():
+        text = text.replace(emoji, sign)
+    return text
 BODY_PT, TABLE_PT = 14, 12
 TEXTS_SHOWN = 5  # answers quoted per open question
 QUIET_SHOWN = 50  # the quietest pairs listed; the count says how many there are, the workbook lists all
@@ -78,7 +100,7 @@ class ReportResult:
 def _p(t: Translator, key: str, /, **values: Any) -> str:
     """A translation as plain text (the document is not HTML)."""
     template = t.template(key)
-    return template.format(**values) if values else template
+    return doc_marks(template.format(**values) if values else template)
 
 
 def _d(day: date | datetime | None) -> str:
@@ -175,8 +197,12 @@ class Doc:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         if indent:
             paragraph.paragraph_format.first_line_indent = Cm(1.25)
-        run = paragraph.add_run(clean_text(text))
-        run.bold = bold
+        for part in _MARK_SPLIT.split(clean_text(text)):
+            if part:
+                run = paragraph.add_run(part)
+                run.bold = bold
+                if part in MARKS:
+                    _symbol_font(run)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> None:
         """A bordered table, header row bold and repeated on every page; `widths` in centimetres."""
@@ -209,13 +235,12 @@ class Doc:
                 paragraph.paragraph_format.first_line_indent = None
                 if r == 0 or (isinstance(value, (int, float)) and not isinstance(value, bool)):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                text = clean_text("" if value is None else str(value))
-                if r and text[:1] in MARKS:  # ✅ ⚠️ ⏳ ▫️ in an emoji font, the words after it in the body font
-                    mark, text = text.split(" ", 1) if " " in text else (text, "")
+                text = doc_marks(clean_text("" if value is None else str(value)))
+                if r and text[:1] in MARKS and text[1:2] == " ":  # the sign in a symbol font, the words after it
+                    mark, text = text.split(" ", 1)
                     symbol = paragraph.add_run(mark + " ")
                     symbol.font.size = Pt(TABLE_PT)
-                    symbol.font.name = EMOJI_FONT
-                    symbol._r.get_or_add_rPr().get_or_add_rFonts().set(qn("w:cs"), EMOJI_FONT)
+                    _symbol_font(symbol)
                 run = paragraph.add_run(text)
                 run.font.size = Pt(TABLE_PT)
                 run.bold = r == 0
