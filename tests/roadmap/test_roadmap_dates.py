@@ -130,6 +130,8 @@ CASES = [
     # -- undated: kept with a warning
     ("по графику", CAL, [], None),
     ("по мере необходимости", CAL, [], None),
+    ("в течение месяца", CAL, [], None),  # which month is said elsewhere (a month column, a heading)
+    ("в течение 2 недель", CAL, [], None),
     ("12", CAL, [], None),
     ("", CAL, [], None),
     ("ежемесячно", NONE, [], "monthly"),

@@ -223,3 +223,70 @@ def test_sheet_without_a_year_of_its_own_takes_the_document_title() -> None:
         ("Совещание", 2025),
     ]
     assert not any("год документа не определён" in w for w in roadmap.warnings)
+
+
+# -- sixth held-out set: the patterns it found -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "total",
+    [
+        ["", "Всего мероприятий: 9", "", "", ""],
+        ["Итого:", "12 мероприятий", "", "", ""],
+        ["", "ВСЕГО", "", "", "3"],
+    ],
+)
+def test_a_totals_row_is_not_an_event(total: list[str]) -> None:
+    roadmap = roadmap_of([["1.", "Круглый стол", "Май", "ИМС", "Протокол"], total])
+    assert [e.title for e in roadmap.events] == ["Круглый стол"]
+    assert any("служебных строк: 1" in w for w in roadmap.warnings)
+
+
+def test_an_activity_starting_with_a_like_word_is_kept() -> None:
+    roadmap = roadmap_of([["1.", "Итоговое совещание", "Май", "ИМС", ""], ["", "Всероссийский вебинар", "Июнь", "", ""]])
+    assert [e.title for e in roadmap.events] == ["Итоговое совещание", "Всероссийский вебинар"]
+
+
+@pytest.mark.parametrize("letter", ["А", "Б.", "в)", "II"])
+def test_a_letter_or_roman_number_alone_in_the_number_cell_heads_a_section(letter: str) -> None:
+    roadmap = roadmap_of([[letter, "Адресная методическая помощь", "", "", ""], ["1", "Семинар", "Май", "ИМС", ""]])
+    [event] = roadmap.events
+    assert event.section == f"{letter.rstrip('.)')}. Адресная методическая помощь"
+
+
+@pytest.mark.parametrize("heading", ["А. Учебно-воспитательные мероприятия", "Б) «Точка роста» для района"])
+def test_a_lettered_heading_in_the_title_column_is_a_section(heading: str) -> None:
+    roadmap = roadmap_of([["", heading, "", "", ""], ["1", "Семинар", "Май", "ИМС", ""]])
+    assert [(e.title, e.section) for e in roadmap.events] == [("Семинар", heading)]
+
+
+def test_initials_are_not_a_lettered_heading() -> None:
+    roadmap = roadmap_of([["1", "А. С. Макаренко: педагогические чтения", "", "ИМС", ""],
+                          ["2", "Семинар", "Май", "ИМС", ""]])
+    assert [e.title for e in roadmap.events] == ["А. С. Макаренко: педагогические чтения", "Семинар"]
+
+
+def test_month_headings_give_the_month_to_rows_that_do_not_say_it() -> None:
+    data = make_docx(["План работы РМО на 2026 год"], [DocxTable(
+        [["Дата, время", "Мероприятие", "Место", "Ответственный"],
+         ["ФЕВРАЛЬ", "", "", ""],
+         ["17.02, 10.00", "Практикум для заместителей директоров", "ИМЦ", "Руководитель РМО"],
+         ["МАРТ", "", "", ""],
+         ["по графику", "Посещение уроков в школах", "Школы", "Руководитель РМО"],
+         ["18", "Круглый стол", "ИМЦ", "Руководитель РМО"],
+         ["", "Консультации для заместителей директоров", "ИМЦ", "Руководитель РМО"]],
+        merged_rows={1, 3})])
+    roadmap = parse_roadmap(data, "plan.docx")
+    assert [(e.when, [(str(p.start), str(p.end)) for p in e.periods], e.section) for e in roadmap.events] == [
+        ("17.02, 10.00", [("2026-02-17", "2026-02-17")], "ФЕВРАЛЬ"),
+        ("по графику (месяц: МАРТ)", [("2026-03-01", "2026-03-31")], "МАРТ"),
+        ("18 (месяц: МАРТ)", [("2026-03-18", "2026-03-18")], "МАРТ"),
+        ("МАРТ", [("2026-03-01", "2026-03-31")], "МАРТ"),
+    ]
+
+
+def test_a_stage_naming_months_is_not_a_month_heading() -> None:
+    roadmap = roadmap_of([["", "Этап 2. Основной (март – май)", "", "", ""],
+                          ["1", "Консультации", "по графику", "ИМС", ""]], spans={0})
+    [event] = roadmap.events
+    assert event.periods == [] and event.section == "Этап 2. Основной (март – май)"
