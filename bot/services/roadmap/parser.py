@@ -91,6 +91,7 @@ class _Builder:
     title_lines: list[str] | None = None  # the document title: the lines above its first table
     columns: list[dict[str, Any]] = field(default_factory=list)  # how each table was read
     period: YearContext | None = None  # the first dated table's period
+    dated: bool = False  # a row of the current plan has been dated (a school year's August comes after it)
 
 Roles = dict[int, dict[int, str]]  # table index → column → role, as the coordinator chose
 
@@ -162,6 +163,7 @@ def _read_table(
         lines = list(dict.fromkeys([*builder.title_lines, *table.caption, *above]))
         ctx = detect_year_context(lines, builder.year)
         builder.section = None  # a new titled table starts its own sections
+        builder.dated = False
     else:
         ctx = previous.ctx  # the header repeated after a page break: the same table goes on
     if ctx.kind == "none" and (titled or previous is None):
@@ -385,9 +387,12 @@ def _is_month_heading(section: str | None) -> bool:
 
 def _event(line: _Line, state: _TableState, builder: _Builder) -> RoadmapRow:
     ctx = state.ctx.with_hint(builder.hint_year)
+    if not builder.dated:
+        ctx = ctx.opening()
     if not line.month and _is_month_heading(builder.section):
         line = replace(line, month=builder.section or "")  # «по графику» under «МАРТ» is in March
     shown, when = _when(line, ctx)
+    builder.dated = builder.dated or bool(when.periods)
     builder.hint_year = last_written_year(shown) or builder.hint_year
     warnings = list(when.warnings)
     title = line.title or line.details

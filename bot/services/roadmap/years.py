@@ -40,6 +40,7 @@ class YearContext:
     last_year: int | None = None
     school_end: tuple[int, int] = (5, 31)  # (month, day): a school year ends 31 May
     hint_year: int | None = None  # last year written in an earlier row (multi-year documents)
+    august_first: bool = False  # a school-year plan not dated yet: its August is the one before September
 
     @classmethod
     def calendar(cls, year: int) -> YearContext:
@@ -65,8 +66,9 @@ class YearContext:
         if self.kind == "calendar":
             return self.first_year
         if self.kind == "school" and self.first_year is not None:
-            # September–December belong to the first year, January–August to the second.
-            return self.first_year if month >= 9 else self.first_year + 1
+            # September–December belong to the first year, January–August to the second — but a plan that
+            # opens with August («Август — педсовет») opens with the August before its September.
+            return self.first_year if month >= 9 or (month == 8 and self.august_first) else self.first_year + 1
         if self.kind == "multi":
             return self.hint_year or self.first_year
         return None
@@ -75,6 +77,10 @@ class YearContext:
         if year is None or self.kind != "multi":
             return self
         return replace(self, hint_year=year)
+
+    def opening(self) -> YearContext:
+        """The context of a school-year plan's rows before its first dated one (see ``august_first``)."""
+        return replace(self, august_first=True) if self.kind == "school" else self
 
     def describe(self) -> str:
         if self.kind == "calendar":
