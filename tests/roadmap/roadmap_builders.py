@@ -140,6 +140,7 @@ class OdfTable:
     page_breaks: set[int] = field(default_factory=set)  # ODT: a text:soft-page-break before these rows
     dates: dict[tuple[int, int], str] = field(default_factory=dict)  # ODS: cells stored as dates (ISO value)
     numbers: dict[tuple[int, int], float] = field(default_factory=dict)  # ODS: cells stored as numbers
+    hidden_columns: set[int] = field(default_factory=set)  # table:visibility="collapse"
 
 
 def _odf_paragraphs(text: str) -> list[Any]:
@@ -167,7 +168,11 @@ def _odf_table(spec: OdfTable, sheet: bool) -> Any:
                if dr or dc}  # fmt: skip
     span_at = {(r, c): (nr, nc) for r, c, nr, nc in spec.spans}
     table = Table(name=spec.name)
-    table.addElement(TableColumn(numbercolumnsrepeated=width if not sheet else width))
+    if spec.hidden_columns:
+        for column in range(width):
+            table.addElement(TableColumn(visibility="collapse") if column in spec.hidden_columns else TableColumn())
+    else:
+        table.addElement(TableColumn(numbercolumnsrepeated=width))
     if sheet:
         table.addElement(TableColumn(numbercolumnsrepeated=16384 - width))
     header = TableHeaderRows() if spec.header_rows else None
