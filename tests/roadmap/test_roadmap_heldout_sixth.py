@@ -26,6 +26,7 @@ Kinds are what a careful coordinator would say: several where one would hesitate
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from heldout import Row, accuracy, align, day, misses, month, norm
@@ -1002,3 +1003,21 @@ def test_accuracy_on_sixth_held_out_set(parsed: dict[str, Roadmap]) -> None:
     right, total = sum(r for r, _ in totals), sum(t for _, t in totals)
     assert total >= sum(len(expected(name)) for name in ALL)
     assert right / total >= 0.95, f"{right}/{total}"
+
+
+# Documents of this set opened and saved in another format by LibreOffice 7 (soffice --convert-to), with what it
+# writes of its own: its DOCX, an ODT of the start/end header, an XLS of Excel dates, an ODS with a hidden column.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAVED_BY_LIBREOFFICE = [
+    ("lo_h03_r145_start_end.odt", "h03_r145_start_end.docx"),
+    ("lo_h16_tochka_rosta.docx", "h16_tochka_rosta.odt"),
+    ("lo_h17_month_events.xls", "h17_month_events.xlsx"),
+    ("lo_h04_r145_hidden.ods", "h04_r145_hidden.xlsx"),
+]
+
+
+@pytest.mark.parametrize(("saved", "original"), SAVED_BY_LIBREOFFICE)
+def test_what_libreoffice_saved_reads_as_the_original(saved: str, original: str) -> None:
+    roadmap = parse_roadmap((FIXTURES / saved).read_bytes(), saved)
+    assert not misses(roadmap, expected(original))
+    assert len(roadmap.events) == len(expected(original))
