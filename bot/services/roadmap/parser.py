@@ -23,6 +23,9 @@ _SECTION_RE = re.compile(
     r"^(?:(?:\d+|[ivxlc]+)\s*[.)]?\s*)?(?:этап|раздел|блок|модуль|направление\s*:)"
     r"|^[ivxlc]+\s*[.)]\s+\S"
 )
+_STAGE_END_RE = re.compile(r"\bэтап$")  # «Подготовительный этап (август – сентябрь)»
+_STAGE_START_RE = re.compile(r"^(?:(?:\d+|[ivxlc]+)\s*[.)]?\s*)?(?:этап|раздел)\s*(?:\d+|[ivxlc]+)?\s*[.:)-]")
+_PARENTHESES_RE = re.compile(r"\([^()]*\)")
 _LETTERED_RE = re.compile(r"^[А-ЯЁ]\s*[.)]\s+(?:[А-ЯЁ][а-яё]|[«\"])")  # «А. Учебные мероприятия», not «А. С. Пушкин»
 _NUMBERED_HEAD_RE = re.compile(r"^\d+(?:\.\d+)*\.?\s*[^\d\s.]")  # «1.1. Создание …» in one cell
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)*\.?$|^[ivxlc]+\.?$")
@@ -297,6 +300,8 @@ def _section_of(line: _Line, following: list[_Line], columns: ColumnMap) -> str 
     texts = line.texts
     if len(texts) == 1:
         return _single_text_section(line, texts[0], columns, following)
+    if line.title and following and _is_stage_heading(line, following):  # its date is the stage's span
+        return clean(f"{line.number} {line.title}")
     if line.dates or line.responsible or line.result:
         return None
     if line.title and _is_section_text(line.title):
@@ -307,6 +312,16 @@ def _section_of(line: _Line, following: list[_Line], columns: ColumnMap) -> str 
     if top and line.title and _next_number_is_child(top.group(1), following):
         return clean(f"{line.number} {line.title}")
     return None
+
+
+def _is_stage_heading(line: _Line, following: list[_Line]) -> bool:
+    """«Подготовительный этап | август – сентябрь», «Этап 1. … | сентябрь», «1. | Организационные меры | в течение
+    года» over «1.1»: a stage with the span of its rows, not an activity («Региональный этап конкурса» is one)."""
+    title = _PARENTHESES_RE.sub("", norm(line.title)).strip(" .:")
+    if (_STAGE_END_RE.search(title) and ":" not in title) or _STAGE_START_RE.match(title):  # not «ВсОШ: школьный этап»
+        return True
+    top = _TOP_NUMBER_RE.match(line.number)
+    return bool(top) and not line.responsible and not line.result and _next_number_is_child(top.group(1), following)
 
 
 def _is_section_text(text: str) -> bool:
