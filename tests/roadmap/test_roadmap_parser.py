@@ -324,9 +324,15 @@ def test_a_stage_row_with_its_own_span_is_a_section_not_an_event() -> None:
     [
         ["1", "Региональный этап конкурса «Учитель года»", "январь", "", ""],
         ["1", "Всероссийская олимпиада школьников: муниципальный этап", "ноябрь", "", ""],
-        ["1.", "Совещание директоров", "сентябрь", "ИМЦ", ""],  # a responsible: an activity with its sub-steps
+        ["1", "Подготовка к олимпиаде: школьный этап", "октябрь", "", ""],
     ],
 )
 def test_an_activity_naming_a_stage_stays_an_event(row: list[str]) -> None:
-    roadmap = roadmap_of([row, ["1.1", "Подготовка материалов", "до 10.09", "ИМЦ", ""]])
+    roadmap = roadmap_of([row, ["2", "Подготовка материалов", "до 10.09", "ИМЦ", ""]])
     assert [e.title for e in roadmap.events] == [row[1], "Подготовка материалов"]
+
+
+def test_a_numbered_activity_with_a_responsible_keeps_its_sub_steps_as_events() -> None:
+    roadmap = roadmap_of([["1.", "Совещание директоров", "сентябрь", "ИМЦ", ""],
+                          ["1.1", "Подготовка материалов", "до 10.09", "ИМЦ", ""]])
+    assert [e.title for e in roadmap.events] == ["Совещание директоров", "Подготовка материалов"]
