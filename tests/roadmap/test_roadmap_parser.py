@@ -336,3 +336,13 @@ def test_a_numbered_activity_with_a_responsible_keeps_its_sub_steps_as_events() 
     roadmap = roadmap_of([["1.", "Совещание директоров", "сентябрь", "ИМЦ", ""],
                           ["1.1", "Подготовка материалов", "до 10.09", "ИМЦ", ""]])
     assert [e.title for e in roadmap.events] == ["Совещание директоров", "Подготовка материалов"]
+
+
+def test_a_roman_section_giving_its_span_is_a_section() -> None:
+    """Seventh held-out set: «II | Методическая поддержка | 2026–2028 гг.» over «3», «4»."""
+    roadmap = roadmap_of([["I", "Нормативное обеспечение", "2022 г.", "", ""],
+                          ["1", "Утверждение перечня школ", "январь", "Комитет", ""],
+                          ["II", "Методическая поддержка", "2022 г.", "", ""],
+                          ["2", "Семинар", "май", "ИМЦ", ""]])
+    assert [(e.title, e.section) for e in roadmap.events] == [
+        ("Утверждение перечня школ", "I. Нормативное обеспечение"), ("Семинар", "II. Методическая поддержка")]

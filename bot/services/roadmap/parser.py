@@ -301,27 +301,38 @@ def _section_of(line: _Line, following: list[_Line], columns: ColumnMap) -> str 
     if len(texts) == 1:
         return _single_text_section(line, texts[0], columns, following)
     if line.title and following and _is_stage_heading(line, following):  # its date is the stage's span
-        return clean(f"{line.number} {line.title}")
+        return _section_label(line)
     if line.dates or line.responsible or line.result:
         return None
     if line.title and _is_section_text(line.title):
         return clean(f"{line.number} {line.title}")
     if line.title and _SECTION_NUMBER_RE.match(norm(line.number)):  # «II | Методическое сопровождение», «Б | …»
-        return clean(f"{line.number.rstrip('.)')}. {line.title}")
+        return _section_label(line)
     top = _TOP_NUMBER_RE.match(line.number)
     if top and line.title and _next_number_is_child(top.group(1), following):
         return clean(f"{line.number} {line.title}")
     return None
 
 
+def _section_label(line: _Line) -> str:
+    if _SECTION_NUMBER_RE.match(norm(line.number)):  # «II», «Б)» → «II. …», «Б. …»
+        return clean(f"{line.number.rstrip('.)')}. {line.title}")
+    return clean(f"{line.number} {line.title}")
+
+
 def _is_stage_heading(line: _Line, following: list[_Line]) -> bool:
-    """«Подготовительный этап | август – сентябрь», «Этап 1. … | сентябрь», «1. | Организационные меры | в течение
-    года» over «1.1»: a stage with the span of its rows, not an activity («Региональный этап конкурса» is one)."""
+    """«Подготовительный этап | август – сентябрь», «Этап 1. … | сентябрь», «II | Методическая поддержка | 2026–2028
+    гг.» or «1. | Организационные меры | в течение года» over «1.1»: a stage with the span of its rows, not an
+    activity («Региональный этап конкурса» is one)."""
     title = _PARENTHESES_RE.sub("", norm(line.title)).strip(" .:")
     if (_STAGE_END_RE.search(title) and ":" not in title) or _STAGE_START_RE.match(title):  # not «ВсОШ: школьный этап»
         return True
+    if line.responsible or line.result:
+        return False
+    if _SECTION_NUMBER_RE.match(norm(line.number)):  # «II | Методическая поддержка | 2026–2028 гг.» over «3», «4»
+        return _next_is_numbered(following)
     top = _TOP_NUMBER_RE.match(line.number)
-    return bool(top) and not line.responsible and not line.result and _next_number_is_child(top.group(1), following)
+    return bool(top) and _next_number_is_child(top.group(1), following)
 
 
 def _is_section_text(text: str) -> bool:
