@@ -476,12 +476,16 @@ def _odf_cell_text(cell: Any) -> str:
 
 def _odf_row_elements(table: Any) -> Iterator[Any]:
     """table:table-row elements, also inside header-rows, row groups and table-rows wrappers."""
-    for child in table.childNodes:
+    return _odf_elements(table, "table-row", ("table-header-rows", "table-rows", "table-row-group"))
+
+
+def _odf_elements(parent: Any, leaf: str, wrappers: tuple[str, ...]) -> Iterator[Any]:
+    for child in parent.childNodes:
         name = getattr(child, "qname", (None, None))[1]
-        if name == "table-row":
+        if name == leaf:
             yield child
-        elif name in ("table-header-rows", "table-rows", "table-row-group"):
-            yield from _odf_row_elements(child)
+        elif name in wrappers:
+            yield from _odf_elements(child, leaf, wrappers)
 
 
 def _odf_rows(table: Any, budget: _Budget) -> list[RawRow]:
@@ -538,7 +542,8 @@ def _odf_hidden_columns(table: Any, last_col: int) -> set[int]:
     """Columns with table:visibility «collapse» or «filter», up to the data extent."""
     hidden: set[int] = set()
     column = 0
-    for element in _odf_column_elements(table):
+    wrappers = ("table-header-columns", "table-columns", "table-column-group")
+    for element in _odf_elements(table, "table-column", wrappers):
         times = max(1, _int(_attr(element, "number-columns-repeated")))
         if (_attr(element, "visibility") or "visible") != "visible":
             hidden.update(range(column, min(column + times, last_col + 1)))
@@ -547,14 +552,6 @@ def _odf_hidden_columns(table: Any, last_col: int) -> set[int]:
             break
     return hidden
 
-
-def _odf_column_elements(table: Any) -> Iterator[Any]:
-    for child in table.childNodes:
-        name = getattr(child, "qname", (None, None))[1]
-        if name == "table-column":
-            yield child
-        elif name in ("table-header-columns", "table-columns", "table-column-group"):
-            yield from _odf_column_elements(child)
 
 
 # -- CSV ----------------------------------------------------------------------
