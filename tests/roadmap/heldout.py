@@ -1,4 +1,4 @@
-"""Comparing a parsed roadmap with rows written out by hand (the held-out sets two to five).
+"""Comparing a parsed roadmap with rows written out by hand (the held-out sets two to seven).
 
 A row is right when its days, recurrence and kind match; ``kind`` may name several acceptable kinds or be
 None where no kind is clear. Rows are matched to events by title, in order, so one stray event does not
@@ -7,6 +7,7 @@ shift the rest; a stray event (a section, a note, a signature reported as an eve
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from roadmap_builders import days, periods_of
@@ -84,3 +85,16 @@ def accuracy(roadmap: Roadmap, expected: list[Row]) -> tuple[int, int]:
     found, extra = align(roadmap, expected)
     right = sum(e is not None and event_matches(e, x) for e, x in zip(found, expected, strict=True))
     return right, len(expected) + len(extra)
+
+
+def stray_titles(roadmap: Roadmap, not_events: list[str], starts: tuple[str, ...] = ()) -> list[str]:
+    """Events that are a section, a note, a total or a signature of the document."""
+    return [e.title for e in roadmap.events if norm(e.title) in not_events or norm(e.title).startswith(starts)]
+
+
+def set_accuracy(parsed: dict[str, Roadmap], expected: Callable[[str], list[Row]]) -> tuple[int, int]:
+    """Rows right and rows counted (expected rows plus stray events) over a whole held-out set."""
+    totals = [accuracy(roadmap, expected(name)) for name, roadmap in parsed.items()]
+    right, total = sum(r for r, _ in totals), sum(t for _, t in totals)
+    assert total >= sum(len(expected(name)) for name in parsed)
+    return right, total

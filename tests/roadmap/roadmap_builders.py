@@ -22,6 +22,9 @@ class DocxTable:
     vmerges: list[tuple[int, int, int]] = field(default_factory=list)  # (column, first row, last row)
     caption: list[str] = field(default_factory=list)  # paragraphs right before the table
     page_break_before: bool = False
+    hmerges: list[tuple[int, int, int]] = field(default_factory=list)  # (row, first column, last column)
+    paragraphs: bool = False  # a line break in a cell's text starts a new paragraph (as Word users type)
+    after: list[str] = field(default_factory=list)  # paragraphs right after the table (signatures, notes)
 
 
 def make_docx(title: list[str], tables: list[DocxTable]) -> bytes:
@@ -34,6 +37,8 @@ def make_docx(title: list[str], tables: list[DocxTable]) -> bytes:
         for line in spec.caption:
             document.add_paragraph(line)
         _add_table(document, spec)
+        for line in spec.after:
+            document.add_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -42,17 +47,23 @@ def make_docx(title: list[str], tables: list[DocxTable]) -> bytes:
 def _add_table(document: docx.document.Document, spec: DocxTable) -> None:
     width = max(len(r) for r in spec.rows)
     table = document.add_table(rows=len(spec.rows), cols=width)
+
+    def put(cell: Any, text: str) -> None:
+        lines = text.split("\n") if spec.paragraphs else [text]
+        cell.text = lines[0]
+        for line in lines[1:]:
+            cell.add_paragraph(line)
+
     for r, cells in enumerate(spec.rows):
         if r in spec.merged_rows:
-            merged = table.cell(r, 0).merge(table.cell(r, width - 1))
-            merged.text = cells[0]
+            put(table.cell(r, 0).merge(table.cell(r, width - 1)), cells[0])
             continue
         for c, text in enumerate(cells):
-            table.cell(r, c).text = text
+            put(table.cell(r, c), text)
+    for row, first, last in spec.hmerges:
+        put(table.cell(row, first).merge(table.cell(row, last)), spec.rows[row][first])
     for column, first, last in spec.vmerges:
-        text = spec.rows[first][column]
-        merged = table.cell(first, column).merge(table.cell(last, column))
-        merged.text = text
+        put(table.cell(first, column).merge(table.cell(last, column)), spec.rows[first][column])
 
 
 @dataclass
@@ -60,6 +71,8 @@ class Sheet:
     title: str
     rows: list[list[str]]
     merges: list[str] = field(default_factory=list)  # "A1:F1"
+    hidden_columns: list[str] = field(default_factory=list)  # "D": hidden in Excel, still in the file
+    formats: dict[str, str] = field(default_factory=dict)  # "C5": "DD.MM" — how a stored date is shown
 
 
 def make_xlsx(sheets: list[Sheet]) -> bytes:
@@ -71,6 +84,10 @@ def make_xlsx(sheets: list[Sheet]) -> bytes:
             sheet.append([cell if cell != "" else None for cell in row])
         for rng in spec.merges:
             sheet.merge_cells(rng)
+        for letter in spec.hidden_columns:
+            sheet.column_dimensions[letter].hidden = True
+        for ref, number_format in spec.formats.items():
+            sheet[ref].number_format = number_format
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -123,6 +140,7 @@ class OdfTable:
     page_breaks: set[int] = field(default_factory=set)  # ODT: a text:soft-page-break before these rows
     dates: dict[tuple[int, int], str] = field(default_factory=dict)  # ODS: cells stored as dates (ISO value)
     numbers: dict[tuple[int, int], float] = field(default_factory=dict)  # ODS: cells stored as numbers
+    hidden_columns: set[int] = field(default_factory=set)  # table:visibility="collapse"
 
 
 def _odf_paragraphs(text: str) -> list[Any]:
@@ -150,7 +168,11 @@ def _odf_table(spec: OdfTable, sheet: bool) -> Any:
                if dr or dc}  # fmt: skip
     span_at = {(r, c): (nr, nc) for r, c, nr, nc in spec.spans}
     table = Table(name=spec.name)
-    table.addElement(TableColumn(numbercolumnsrepeated=width if not sheet else width))
+    if spec.hidden_columns:
+        for column in range(width):
+            table.addElement(TableColumn(visibility="collapse") if column in spec.hidden_columns else TableColumn())
+    else:
+        table.addElement(TableColumn(numbercolumnsrepeated=width))
     if sheet:
         table.addElement(TableColumn(numbercolumnsrepeated=16384 - width))
     header = TableHeaderRows() if spec.header_rows else None

@@ -237,3 +237,38 @@ def test_start_and_end_dates_in_two_columns_make_one_period() -> None:
         ("10.03.2025 – 14.03.2025", [("2025-03-10", "2025-03-14")]),
         ("01.04.2025", [("2025-04-01", "2025-04-01")]),
         ("до 20.05.2025", [(None, "2025-05-20")])]
+
+
+def test_a_dash_for_the_start_leaves_a_deadline() -> None:
+    from roadmap_builders import make_csv
+
+    rows = [["План на 2026 год", "", "", ""],
+            ["Мероприятие", "Сроки реализации", "", "Ответственный"],
+            ["", "начало", "окончание", ""],
+            ["Утверждение состава совета наставников", "—", "01.03.2026", "Управление образования"],
+            ["Семинар для кураторов", "10.02.2026", "10.02.2026", "ИМЦ"]]
+    roadmap = parse_roadmap(make_csv(rows), "plan.csv")
+    assert [(e.when, [(p.start and str(p.start), str(p.end)) for p in e.periods]) for e in roadmap.events] == [
+        ("до 01.03.2026", [(None, "2026-03-01")]), ("10.02.2026", [("2026-02-10", "2026-02-10")])]
+
+
+def test_a_group_header_not_merged_takes_the_sub_headers_under_its_empty_neighbours() -> None:
+    """Sixth held-out set: a CSV cannot merge, so «Ответственные» is followed by an empty cell."""
+    table = rows_of(["№ п/п", "Мероприятие", "Дата проведения", "Ответственные", "", "Ожидаемый результат"],
+                    ["", "", "", "муниципальный уровень", "школьный уровень", ""],
+                    ["1", "2", "3", "4", "5", "6"],
+                    ["1.", "Установочный вебинар", "23.01", "Методист ИМЦ", "Руководители команд", "Проведено"],
+                    ["2.", "Совещание директоров", "06.02, 20.02", "Главный специалист", "Директора", "Протокол"])
+    reading = read_columns(table)
+    assert reading.header is not None and reading.header.rows_used == 2
+    assert list(reading.labels) == ["№ п/п", "Мероприятие", "Дата проведения", "Ответственные муниципальный уровень",
+                                    "Ответственные школьный уровень", "Ожидаемый результат"]
+    assert list(reading.roles) == ["number", "title", "dates", "responsible", "responsible", "result"]
+
+
+def test_a_first_data_row_under_a_header_with_an_empty_cell_is_data() -> None:
+    table = rows_of(["№", "Мероприятие", "Срок", "", "Ответственный"],
+                    ["1", "Семинар для наставников", "Май", "очно", "ИМЦ"],
+                    ["2", "Вебинар для кураторов", "Июнь", "онлайн", "ИМЦ"])
+    reading = read_columns(table)
+    assert reading.header is not None and reading.header.rows_used == 1

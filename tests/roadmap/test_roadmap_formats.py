@@ -318,3 +318,41 @@ def test_files_libreoffice_saved_read_as_their_originals(saved: str, original: s
     roadmap = parse_roadmap((FIXTURES / saved).read_bytes(), saved)
     assert not misses(roadmap, expected)
     assert [e.to_json() for e in roadmap.events] == [e.to_json() for e in parse_roadmap(build(), original).events]
+
+
+# -- hidden columns ----------------------------------------------------------------------------------------------
+
+# Last year's plan copied and its dates column hidden, the new one beside it: the coordinator sees only this year's.
+HIDDEN_ROWS = [["План мероприятий по наставничеству на 2026 год", "", "", "", ""],
+               ["№", "Мероприятие", "Срок", "Срок", "Ответственный"],
+               ["1", "Семинар для наставников", "март 2025", "март 2026", "Методист"],
+               ["2", "Вебинар для кураторов", "12.05.2025", "14.05.2026", "Куратор"],
+               ["3", "Круглый стол «Итоги года»", "декабрь 2025", "декабрь 2026", "Методист"]]
+HIDDEN_EXPECTED = [("март 2026", "2026-03-01"), ("14.05.2026", "2026-05-14"), ("декабрь 2026", "2026-12-01")]
+
+
+def _dates(roadmap: object) -> list[tuple[str, str]]:
+    return [(e.when, str(e.periods[0].start)) for e in roadmap.events]  # type: ignore[attr-defined]
+
+
+def build_hidden_xlsx() -> bytes:
+    from roadmap_builders import Sheet, make_xlsx
+
+    return make_xlsx([Sheet("План", HIDDEN_ROWS, ["A1:E1"], hidden_columns=["C"])])  # type: ignore[arg-type]
+
+
+def test_a_hidden_xlsx_column_is_not_read() -> None:
+    roadmap = parse_roadmap(build_hidden_xlsx(), "plan.xlsx")
+    assert _dates(roadmap) == HIDDEN_EXPECTED
+    assert [c["header"] for c in roadmap.columns[0]["columns"]] == ["№", "Мероприятие", "Срок", "Ответственный"]
+
+
+def test_a_hidden_ods_column_is_not_read() -> None:
+    data = make_ods([OdfTable(HIDDEN_ROWS, [(0, 0, 1, 5)], hidden_columns={2})])
+    assert _dates(parse_roadmap(data, "plan.ods")) == HIDDEN_EXPECTED
+
+
+def test_a_hidden_xls_column_is_not_read() -> None:
+    # build_hidden_xlsx() saved as XLS by LibreOffice 7 (soffice --convert-to xls)
+    data = (FIXTURES / "hidden_column_2026.xls").read_bytes()
+    assert _dates(parse_roadmap(data, "plan.xls")) == HIDDEN_EXPECTED

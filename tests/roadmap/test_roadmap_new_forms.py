@@ -189,3 +189,15 @@ def test_more_ways_roadmaps_write_a_period(text: str, ctx: YearContext, periods:
     when = parse_when(text, ctx)
     got = [(p.start.isoformat() if p.start else None, p.end.isoformat()) for p in when.periods]
     assert got == periods and when.recurrence == recurrence and not when.warnings
+
+
+def test_during_the_month_takes_the_month_column() -> None:
+    """Sixth held-out set: «в течение месяца» beside «Январь» is January, not the whole school year."""
+    rows = [["План для молодых педагогов на 2025/26 учебный год", "", ""],
+            ["Месяц", "Дата", "Мероприятие"],
+            ["Январь", "в течение месяца", "Взаимопосещение уроков"],
+            ["Февраль", "в течение года", "Консультации наставников"]]
+    roadmap = parse_roadmap(make_csv(rows), "plan.csv")
+    got = [(e.when, [(str(p.start), str(p.end)) for p in e.periods], e.recurrence) for e in roadmap.events]
+    assert got == [("в течение месяца (месяц: Январь)", [("2026-01-01", "2026-01-31")], None),
+                   ("в течение года", [("2025-09-01", "2026-05-31")], "continuous")]

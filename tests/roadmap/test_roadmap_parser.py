@@ -223,3 +223,126 @@ def test_sheet_without_a_year_of_its_own_takes_the_document_title() -> None:
         ("Совещание", 2025),
     ]
     assert not any("год документа не определён" in w for w in roadmap.warnings)
+
+
+# -- sixth held-out set: the patterns it found -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "total",
+    [
+        ["", "Всего мероприятий: 9", "", "", ""],
+        ["Итого:", "12 мероприятий", "", "", ""],
+        ["", "ВСЕГО", "", "", "3"],
+    ],
+)
+def test_a_totals_row_is_not_an_event(total: list[str]) -> None:
+    roadmap = roadmap_of([["1.", "Круглый стол", "Май", "ИМС", "Протокол"], total])
+    assert [e.title for e in roadmap.events] == ["Круглый стол"]
+    assert any("служебных строк: 1" in w for w in roadmap.warnings)
+
+
+def test_an_activity_starting_with_a_like_word_is_kept() -> None:
+    roadmap = roadmap_of([["1.", "Итоговое совещание", "Май", "ИМС", ""], ["", "Всероссийский вебинар", "Июнь", "", ""]])
+    assert [e.title for e in roadmap.events] == ["Итоговое совещание", "Всероссийский вебинар"]
+
+
+@pytest.mark.parametrize("letter", ["А", "Б.", "в)", "II"])
+def test_a_letter_or_roman_number_alone_in_the_number_cell_heads_a_section(letter: str) -> None:
+    roadmap = roadmap_of([[letter, "Адресная методическая помощь", "", "", ""], ["1", "Семинар", "Май", "ИМС", ""]])
+    [event] = roadmap.events
+    assert event.section == f"{letter.rstrip('.)')}. Адресная методическая помощь"
+
+
+@pytest.mark.parametrize("heading", ["А. Учебно-воспитательные мероприятия", "Б) «Точка роста» для района"])
+def test_a_lettered_heading_in_the_title_column_is_a_section(heading: str) -> None:
+    roadmap = roadmap_of([["", heading, "", "", ""], ["1", "Семинар", "Май", "ИМС", ""]])
+    assert [(e.title, e.section) for e in roadmap.events] == [("Семинар", heading)]
+
+
+def test_initials_are_not_a_lettered_heading() -> None:
+    roadmap = roadmap_of([["1", "А. С. Макаренко: педагогические чтения", "", "ИМС", ""],
+                          ["2", "Семинар", "Май", "ИМС", ""]])
+    assert [e.title for e in roadmap.events] == ["А. С. Макаренко: педагогические чтения", "Семинар"]
+
+
+def test_month_headings_give_the_month_to_rows_that_do_not_say_it() -> None:
+    data = make_docx(["План работы РМО на 2026 год"], [DocxTable(
+        [["Дата, время", "Мероприятие", "Место", "Ответственный"],
+         ["ФЕВРАЛЬ", "", "", ""],
+         ["17.02, 10.00", "Практикум для заместителей директоров", "ИМЦ", "Руководитель РМО"],
+         ["МАРТ", "", "", ""],
+         ["по графику", "Посещение уроков в школах", "Школы", "Руководитель РМО"],
+         ["18", "Круглый стол", "ИМЦ", "Руководитель РМО"],
+         ["", "Консультации для заместителей директоров", "ИМЦ", "Руководитель РМО"]],
+        merged_rows={1, 3})])
+    roadmap = parse_roadmap(data, "plan.docx")
+    assert [(e.when, [(str(p.start), str(p.end)) for p in e.periods], e.section) for e in roadmap.events] == [
+        ("17.02, 10.00", [("2026-02-17", "2026-02-17")], "ФЕВРАЛЬ"),
+        ("по графику (месяц: МАРТ)", [("2026-03-01", "2026-03-31")], "МАРТ"),
+        ("18 (месяц: МАРТ)", [("2026-03-18", "2026-03-18")], "МАРТ"),
+        ("МАРТ", [("2026-03-01", "2026-03-31")], "МАРТ"),
+    ]
+
+
+def test_a_stage_naming_months_is_not_a_month_heading() -> None:
+    roadmap = roadmap_of([["", "Этап 2. Основной (март – май)", "", "", ""],
+                          ["1", "Консультации", "по графику", "ИМС", ""]], spans={0})
+    [event] = roadmap.events
+    assert event.periods == [] and event.section == "Этап 2. Основной (март – май)"
+
+
+def test_a_school_year_plan_opening_with_august_opens_with_the_august_before_september() -> None:
+    rows = [["План работы с молодыми педагогами на 2025-2026 учебный год", "", ""],
+            ["Месяц", "Мероприятие", "Ответственный"],
+            ["Август", "Педагогический совет «Задачи на новый учебный год»", "Директор"],
+            ["Сентябрь", "Встреча наставников и наставляемых", "Куратор"],
+            ["Май", "Итоговая конференция", "Куратор"],
+            ["Август", "Планирование работы на следующий год", "Куратор"]]
+    roadmap = parse_roadmap(make_csv(rows), "plan.csv")
+    assert [(str(e.periods[0].start), e.warnings) for e in roadmap.events] == [
+        ("2025-08-01", []), ("2025-09-01", []), ("2026-05-01", []), ("2026-08-01", [
+            "Срок 01.08.2026–31.08.2026 вне периода документа (2025/2026 учебный год)."])]
+
+
+def test_a_stage_row_with_its_own_span_is_a_section_not_an_event() -> None:
+    roadmap = roadmap_of([
+        ["1.", "Подготовительный этап", "январь – февраль", "", ""],
+        ["1.1", "Установочное совещание", "январь", "Директор", ""],
+        ["", "Этап 2. Основной (март – ноябрь)", "март – ноябрь", "Рабочая группа", ""],
+        ["2.1", "Семинар", "март", "ИМЦ", ""],
+        ["3.", "Организационные меры", "в течение года", "", ""],
+        ["3.1", "Консультации", "ежемесячно", "ИМЦ", ""],
+    ])
+    assert [(e.title, e.section) for e in roadmap.events] == [
+        ("Установочное совещание", "1. Подготовительный этап"), ("Семинар", "Этап 2. Основной (март – ноябрь)"),
+        ("Консультации", "3. Организационные меры")]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ["1", "Региональный этап конкурса «Учитель года»", "январь", "", ""],
+        ["1", "Всероссийская олимпиада школьников: муниципальный этап", "ноябрь", "", ""],
+        ["1", "Подготовка к олимпиаде: школьный этап", "октябрь", "", ""],
+    ],
+)
+def test_an_activity_naming_a_stage_stays_an_event(row: list[str]) -> None:
+    roadmap = roadmap_of([row, ["2", "Подготовка материалов", "до 10.09", "ИМЦ", ""]])
+    assert [e.title for e in roadmap.events] == [row[1], "Подготовка материалов"]
+
+
+def test_a_numbered_activity_with_a_responsible_keeps_its_sub_steps_as_events() -> None:
+    roadmap = roadmap_of([["1.", "Совещание директоров", "сентябрь", "ИМЦ", ""],
+                          ["1.1", "Подготовка материалов", "до 10.09", "ИМЦ", ""]])
+    assert [e.title for e in roadmap.events] == ["Совещание директоров", "Подготовка материалов"]
+
+
+def test_a_roman_section_giving_its_span_is_a_section() -> None:
+    """Seventh held-out set: «II | Методическая поддержка | 2026–2028 гг.» over «3», «4»."""
+    roadmap = roadmap_of([["I", "Нормативное обеспечение", "2022 г.", "", ""],
+                          ["1", "Утверждение перечня школ", "январь", "Комитет", ""],
+                          ["II", "Методическая поддержка", "2022 г.", "", ""],
+                          ["2", "Семинар", "май", "ИМЦ", ""]])
+    assert [(e.title, e.section) for e in roadmap.events] == [
+        ("Утверждение перечня школ", "I. Нормативное обеспечение"), ("Семинар", "II. Методическая поддержка")]

@@ -42,7 +42,7 @@ _HEADER_WORDS: list[tuple[str, str, float]] = [
     ("dates", r"\b(?:сроки?|дата|даты|период\w*)\b", 2.2),
     ("month", r"^месяц|^месяцы", 3.6),
     # «Дата начала · Дата окончания», «Сроки» over «начало · окончание»: the second is where a period ends
-    ("dates_end", r"^(?:(?:дата|даты|сроки?)\s+)?(?:окончани|завершени)\w*(?:\s+(?:мероприяти\w*|работ\w*|срока))?$"
+    ("dates_end", r"^(?:(?:дата|даты|сроки?)(?:\s+[а-я]+){0,2}\s+)?(?:окончани|завершени)\w*(?:\s+(?:мероприяти\w*|работ\w*|срока))?$"
                   r"|^конец$|^по$", 3.8),
     ("stage", r"^(?:наименование|название)\s+(?:этап|раздел|блок|модул|направлени)", 3.8),
     ("stage", r"^(?:этап|этапы|раздел|блок|модуль)\b", 3.5),
@@ -99,6 +99,8 @@ def header_scores(label: str) -> dict[str, float]:
     for role, pattern, weight in _HEADER_RES:
         if weight > scores.get(role, 0) and pattern.search(text):
             scores[role] = weight
+    if "dates_end" in scores:  # «Дата окончания», «Сроки реализации окончание»: the end, not the start
+        scores.pop("dates", None)
     return scores
 
 
@@ -314,17 +316,38 @@ def _header_candidates(rows: list[RawRow]) -> list[int]:
 
 def _labels(rows: list[RawRow], index: int) -> tuple[list[str], int]:
     """Header labels; a merged group header («Ответственные») takes its sub-headers' text."""
-    top = rows[index].cells
-    grouped = any(top[c] and top[c] == top[c + 1] for c in range(len(top) - 1))
-    if not grouped or index + 1 >= len(rows):
-        return list(top), 1
+    top = list(rows[index].cells)
+    if index + 1 >= len(rows):
+        return top, 1
     below = rows[index + 1].cells
+    grouped = any(top[c] and top[c] == top[c + 1] for c in range(len(top) - 1))
+    if not grouped and _unmerged_group(top, below):
+        # «Ответственные | (empty)» over «муниципальный уровень | школьный уровень» — a CSV, or a table whose
+        # group label was not merged: the empty cells belong to the label on their left.
+        top = [t or next((x for x in reversed(top[:c]) if x), "") if below[c].strip() else t
+               for c, t in enumerate(top)]
+        grouped = True
+    if not grouped:
+        return top, 1
     if is_column_numbers(rows[index + 1]) or sum(1 for b in below if header_scores(b)) == 0 and any(
         date_profile(b)[0] >= 0.5 for b in below
     ):
-        return list(top), 1  # the row below is data, not sub-headers
+        return top, 1  # the row below is data, not sub-headers
     labels = [t if not b or b == t else f"{t} {b}" for t, b in zip(top, below, strict=True)]
     return labels, 2
+
+
+def _unmerged_group(top: list[str], below: list[str]) -> bool:
+    """The row below names what is under empty header cells, and holds nothing but short labels, with blanks
+    under the labels that span both rows («№ п/п», «Мероприятие»)."""
+    if len(below) != len(top):
+        return False
+    under_blank = [c for c, t in enumerate(top) if c and not t.strip() and below[c].strip() and any(top[:c])]
+    filled = [b for b in below if b.strip()]
+    blanks_under_labels = any(t.strip() and not b.strip() for t, b in zip(top, below, strict=True))
+    return bool(under_blank) and blanks_under_labels and all(
+        len(b) < 60 and date_profile(b)[0] < 0.5 and not _NUMBER_CELL_RE.match(norm(b)) for b in filled
+    )
 
 
 def _sample(rows: list[RawRow], start: int, width: int) -> list[list[str]]:

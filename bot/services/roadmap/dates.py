@@ -67,10 +67,19 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _WORD_ORDINAL = {"перв": 1, "втор": 2, "трет": 3, "четв": 4}
 _UNIT_KIND = {"квартал": "quarter", "полугоди": "half", "четверт": "term", "кв": "quarter"}
 
-# «1 раз в четверть», «каждый месяц»: recurrence phrases removed before tokenising.
+# «1 раз в четверть», «каждый месяц»: recurrence phrases removed before tokenising. «Раз в 2 месяца» has no
+# recurrence of ours (like «раз в полугодие»): the whole period.
 _TIMES_RE = re.compile(
-    r"(?:\d+\s*)?(?:раз[а]?\s+в|кажд\w*)\s+(недел|месяц|квартал|четверт|полугоди|учебн\w*\s+год|год)\w*"
+    r"(?:\d+\s*)?(?:раз[а]?\s+в|кажд\w*)\s+(?P<every>(?:\d+|два|две|три|четыре|шесть)\s+)?"
+    r"(недел|месяц|квартал|четверт|полугоди|учебн\w*\s+год|год)\w*"
 )
+# «последняя пятница месяца», «в первый вторник каждого месяца»: a day in every month.
+_WEEKDAY_OF_MONTH_RE = re.compile(
+    r"(?:кажд\w*\s+)?(?:перв|втор|трет|четв[её]рт|последн)\w*\s+"
+    r"(?:понедельник|вторник|сред[аыу]|четверг|пятниц[аыу]|суббот[аыу])\w*(?:\s+(?:каждого\s+)?месяца)?"
+)
+# «3-я неделя октября», «первая неделя декабря»: somewhere in that month
+_WEEK_OF_RE = re.compile(r"(?:(?<!\d)[1-5]\s*-?\s*(?:я|ая|й)|перв\w*|втор\w*|трет\w*|четв[её]рт\w*|последн\w*)\s+недел\w*")
 _WEEKDAYS_RE = re.compile(
     r"\bпо\s+(?:понедельник|вторник|сред|четверг|пятниц|суббот)\w*"
     r"|\bкажд\w*\s+(?:понедельник|вторник|сред[уа]|четверг|пятниц[уа]|суббот[уа])\w*"
@@ -95,9 +104,10 @@ _TIME_RE = re.compile(
     r"(?<![\d.])(?:\d{1,2}:\d{2}|\d{1,2}\.(?:00|1[3-9]|[2-5]\d))(?![\d.:])|\bв\s+\d{1,2}[.:]\d{2}(?![\d.])"
     r"|(?:№|n)\s*\d+"
 )
-# «по графику», «по мере необходимости»: dates decided elsewhere.
+# «по графику», «по мере необходимости», «в течение месяца» (which one is said elsewhere): dates decided elsewhere.
 _UNDATED_RE = re.compile(
     r"\bпо\s+(?:\w+\s+){0,3}?(?:графику|плану|согласованию|запросу)"
+    r"|\bв\s+течени[еи]\s+(?:\d+\s+|одного\s+|двух\s+|тр[её]х\s+)?(?:месяц|недел|дн[ея]|дней)\w*"
     r"|\bсогласно\s+(?:\w+\s+)?(?:графику|плану)"
     r"|\bпо\s+(?:мере\s+)?необходимости|по\s+требованию"
 )
@@ -404,16 +414,31 @@ def _item_year(item: _Item) -> int | None:
 
 def _fill_context(items: list[_Item], ctx: YearContext) -> bool:
     """Years still missing come from the document. Returns False if that was impossible."""
-    for item in items:
-        for point in item.points():
-            if point.resolved:
-                continue
-            point.school_half = ctx.kind == "school" and point.unit == "half"
-            year = ctx.year_for_month(point.anchor_month())
-            if year is None:
-                return False
-            point.set_year(year, "context")
+    points = [point for item in items for point in item.points()]
+    for index, point in enumerate(points):
+        if point.resolved:
+            continue
+        point.school_half = ctx.kind == "school" and point.unit == "half"
+        year = ctx.year_for_month(point.anchor_month())
+        if ctx.kind == "school" and point.month == 8 and ctx.first_year is not None:
+            year = _school_august(points, index, ctx.first_year) or year
+        if year is None:
+            return False
+        point.set_year(year, "context")
     return True
+
+
+def _school_august(points: list[_Point], index: int, first_year: int) -> int | None:
+    """August in a school-year cell: before an autumn month («август – сентябрь») the August before the school
+    year; after a spring or summer month («июнь, август») the one at its end; alone, the row's place decides."""
+    def undated(point: _Point) -> bool:
+        return point.month is not None and point.year_source in (None, "context")
+
+    if any(undated(later) and (later.month or 0) >= 9 for later in points[index + 1 :]):
+        return first_year
+    if any(undated(earlier) and (earlier.month or 12) < 8 for earlier in points[:index]):
+        return first_year + 1
+    return None
 
 
 # -- spans --------------------------------------------------------------------
@@ -529,13 +554,18 @@ def _parse_when(text: str, ctx: YearContext) -> When:
 def _prescan(text: str) -> tuple[str, _Scan]:
     scan = _Scan()
     for m in _TIMES_RE.finditer(text):
-        if m.group(1).startswith("полугоди"):  # «раз в полугодие» has no recurrence of its own
+        unit = m.group(m.lastindex or 0)
+        if unit.startswith("полугоди") or m.group("every"):  # «раз в полугодие», «раз в 2 месяца»
             scan.window = True
             continue
-        found = next((kind for stem, kind in _TIMES_KIND.items() if stem in m.group(1)), None)
+        found = next((kind for stem, kind in _TIMES_KIND.items() if stem in unit), None)
         if found:
             scan.recurrences.append(found)
     text = _TIMES_RE.sub(" ", text)
+    if _WEEKDAY_OF_MONTH_RE.search(text):
+        scan.recurrences.append("monthly")
+        text = _WEEKDAY_OF_MONTH_RE.sub(" ", text)
+    text = _WEEK_OF_RE.sub(" ", text)
     if _WEEKDAYS_RE.search(text):  # «по средам», «каждый четверг»
         scan.recurrences.append("weekly")
         text = _WEEKDAYS_RE.sub(" ", text)
@@ -709,7 +739,9 @@ def _outside_window(periods: list[Period], ctx: YearContext) -> list[str]:
     window = ctx.window
     if window is None:
         return []
-    outside = [p for p in periods if p.end < window[0] or (p.start or p.end) > window[1]]
+    # The August before a school year prepares it (the August teachers' council): not a typo to flag.
+    opens = window[0].replace(month=8) if ctx.kind == "school" else window[0]
+    outside = [p for p in periods if p.end < opens or (p.start or p.end) > window[1]]
     if not outside:
         return []
     return [plain("roadmap.warnings.outside_window", period=_describe_period(outside[0]), window=ctx.describe())]

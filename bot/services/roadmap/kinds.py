@@ -29,16 +29,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"|тренинг|деловая\s+игр|деловые\s+игр|деловой\s+игр|воркшоп|интенсив|педагогическ\w*\s+лаборатори")),
     ("webinar", re.compile(r"вебинар|веб[\s-]семинар|онлайн[\s-]семинар|интернет[\s-]семинар|видеосеминар")),
     ("round_table", re.compile(
-        r"кругл\w*\s+стол|панельн\w*\s+дискусси|дискуссионн\w*\s+(?:площадк|клуб)|педагогическ\w*\s+гостин|дебат")),
+        r"кругл\w*\s+стол|дискусси|педагогическ\w*\s+гостин|дебат")),  # дискуссия, -онная площадка, панельная …
     ("master_class", re.compile(r"мастер[\s-]*класс")),
     ("open_lesson", re.compile(
-        r"открыт\w*\s+(?:\w+\s+)?(?:урок|заняти|показ)|взаимопосещени\w*|показательн\w*\s+(?:урок|заняти)"
+        r"открыт\w*\s+(?:\w+\s+)?(?:урок|заняти|показ|мероприяти)|взаимопосещени\w*|показательн\w*\s+(?:урок|заняти)"
         r"|посещени\w*\s+(?:\w+\s+)?(?:урок|заняти)")),
     ("conference", re.compile(
         r"конференци|\bфорум|педагогическ\w*\s+чтени|\bсл[её]т\b|\bсл[её]та\b|\bсъезд|симпозиум|конгресс")),
     ("council", re.compile(
         r"педсовет|(?:педагогическ|методическ|координационн|научно-методическ|экспертн|управляющ|попечительск)"
-        r"\w*\s+совет|\bсовет\w*\s+(?:директоров|руководителей|наставников|молодых)")),
+        r"\w*\s+совет|\bсовет\w*\s+(?:директоров|руководителей|наставников|молодых)|консилиум")),
     ("seminar", re.compile(r"семинар")),
     ("meeting", re.compile(
         r"совещани|заседани|\bвстреч[аиеу]|планерк|собрани[ея]|\bсесси[яиюей]\b|\bсходк")),
@@ -47,7 +47,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"конкурс|(?<!к )олимпиад|соревновани|чемпионат|турнир")),  # not «подготовка к олимпиадам»
     ("survey", re.compile(r"анкетировани|\bанкет|\bопрос|социологическ\w*\s+исследовани")),
     ("monitoring", re.compile(
-        r"мониторинг|диагности[кч]|самоанализ|\bанализ|\bаудит|\bконтрол|\bпроверк|экспертиз|самообследовани"
+        r"мониторинг|диагности[кч]|самоанализ|\bанализ|(?:\bсамо)?аудит(?!ори)|\bконтрол|\bпроверк|экспертиз"
+        r"|самообследовани|\bвпр\b|пробн\w*\s+(?:огэ|егэ|гиа|экзамен)"
         r"|оценк[аиу]\s+(?:\w+\s+)?(?:эффективност|качеств|результат|удовлетворенност|готовност)|тестировани"
         r"|\bнаблюдени|выявлени\w*\s+(?:\w+\s+)?(?:дефицит|затруднени|потребност)")),
     (
@@ -93,11 +94,15 @@ _PREPARING_FOR_RE = re.compile(r"\bподготовк\w*\s+к\s+[^,;:()]*")
 def _classify_text(text: str) -> str:
     normalized = _PREPARING_FOR_RE.sub(" ", norm(text))
     outside = _strip_quotes(normalized)
-    head, colon, _ = outside.partition(":")
+    head, colon, rest = outside.partition(":")
     found = _earliest(head)
-    # A phrase before the colon is the head even when it names no kind («Неделя молодого педагога:
-    # открытые уроки …» → other); a one-word label («Тема: …») leaves the kind to the rest.
-    if found is None and not (colon and len(_WORD_RE.findall(head)) >= 2):
+    if found is None and colon and len(_WORD_RE.findall(head)) >= 2:
+        # A phrase before the colon that names no kind is a label («Методическое сопровождение ШНОР:
+        # консультации по запросу»): the rest names the activity when it names one kind; an umbrella naming
+        # several («Неделя молодого педагога: открытые уроки и мастер-классы») is none of them.
+        named = set(_kinds_in(rest))
+        return named.pop() if len(named) == 1 else "other"
+    if found is None:  # a one-word label («Тема: …») leaves the kind to the rest
         found = _earliest(outside)
     if found is None and len(_WORD_RE.findall(outside)) < 2:
         found = _earliest(normalized)
@@ -109,6 +114,26 @@ def _strip_quotes(text: str) -> str:
     while previous != text:  # innermost first, so nested quotes go too
         previous, text = text, _QUOTED_RE.sub(" ", text)
     return text
+
+
+def _kinds_in(text: str) -> list[str]:
+    """Every kind the text names, left to right, each match read once («семинар-практикум» is one workshop)."""
+    kinds: list[str] = []
+    position = 0
+    while (match := _earliest_match(text, position)) is not None:
+        kinds.append(match[0])
+        position = match[1]
+    return kinds
+
+
+def _earliest_match(text: str, position: int) -> tuple[str, int] | None:
+    """The kind matched first from ``position`` (at the same place the list order decides) and where it ends."""
+    best: tuple[int, int, str, int] | None = None
+    for priority, (kind, pattern) in enumerate(_PATTERNS):
+        match = pattern.search(text, position)
+        if match and (best is None or (match.start(), priority) < best[:2]):
+            best = (match.start(), priority, kind, max(match.end(), match.start() + 1))
+    return (best[2], best[3]) if best else None
 
 
 def _earliest(text: str) -> str | None:

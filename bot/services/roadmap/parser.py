@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +12,25 @@ from bot.i18n import plain
 from bot.services.uploads.limits import FileLimits
 
 from .columns import ColumnMap, Header, Reading, is_column_numbers, is_repeated_header, read_columns
-from .dates import YearContext, detect_year_context, last_written_year, parse_when
+from .dates import YearContext, date_profile, detect_year_context, last_written_year, parse_when
 from .kinds import classify
 from .model import RawDocument, RawRow, RawTable, Roadmap, RoadmapRow, When
 from .readers import read_document
 from .text import clean, first_letter, norm
 
-# «1. Этап – …», «I. …», «Раздел 2. …», «Блок …», «Направление: …»
+# «1. Этап – …», «I. …», «А. …», «Раздел 2. …», «Блок …», «Направление: …»
 _SECTION_RE = re.compile(
     r"^(?:(?:\d+|[ivxlc]+)\s*[.)]?\s*)?(?:этап|раздел|блок|модуль|направление\s*:)"
     r"|^[ivxlc]+\s*[.)]\s+\S"
 )
+_STAGE_END_RE = re.compile(r"\bэтап$")  # «Подготовительный этап (август – сентябрь)»
+_STAGE_START_RE = re.compile(r"^(?:(?:\d+|[ivxlc]+)\s*[.)]?\s*)?(?:этап|раздел)\s*(?:\d+|[ivxlc]+)?\s*[.:)-]")
+_PARENTHESES_RE = re.compile(r"\([^()]*\)")
+_LETTERED_RE = re.compile(r"^[А-ЯЁ]\s*[.)]\s+(?:[А-ЯЁ][а-яё]|[«\"])")  # «А. Учебные мероприятия», not «А. С. Пушкин»
 _NUMBERED_HEAD_RE = re.compile(r"^\d+(?:\.\d+)*\.?\s*[^\d\s.]")  # «1.1. Создание …» in one cell
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)*\.?$|^[ivxlc]+\.?$")
-_ROMAN_RE = re.compile(r"^[ivxlc]{1,6}\.?$")
+# «II», «А.», «б)» alone in the number cell: the number of a section, not of an activity
+_SECTION_NUMBER_RE = re.compile(r"^(?:[ivxlc]{1,6}|[а-я])\s*[.)]?$")
 _TOP_NUMBER_RE = re.compile(r"^(\d+)\.?$")
 _SIGNATURE = r"исполнитель\s*:.*|подпись.*|тел\.?\s*[:\d(].*|м\.\s*п\.?|председатель\b.*|начальник\b.*|и\.\s*о\.\s.*"
 _NOISE_RE = re.compile(rf"^(?:\d{{1,3}}|стр\.?\s*\d+|-\s*\d+\s*-|\d+\s*из\s*\d+|{_SIGNATURE})$")
@@ -33,12 +38,15 @@ _NOISE_RE = re.compile(rf"^(?:\d{{1,3}}|стр\.?\s*\d+|-\s*\d+\s*-|\d+\s*из\s
 _SIGNATURE_RE = re.compile(rf"^(?:{_SIGNATURE})$")
 # «Директор МБОУ «Луговская СОШ» | Н.В. Орлова»: a post beside a name, no number, no date.
 _POST_RE = re.compile(r"^(?:директор|заместитель|руководитель|заведующ|начальник|председатель|и\.\s*о\.|врио|глава)\b")
+# «Всего мероприятий: 9», «Итого: 10»: a count under the plan, not an activity.
+_TOTAL_RE = re.compile(r"^(?:итого|всего)\b")
 _NAME_RE = re.compile(r"[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.")
 _TITLE_SKIP_RE = re.compile(r"^(?:приложение|к приказу|к распоряжению|к постановлению|от \d|утвержд|№\s*\d)")
 _TITLE_START_RE = re.compile(
     r"^(?:(?:муниципальн|регионал|городск|районн)\w*\s+)?(?:дорожн|план|программ|график|мероприяти|перечень)"
 )
 _TITLE_MAX_LINES = 4
+_PLACEHOLDER_RE = re.compile(r"^[\s\-\u2012-\u2015\u2212_.х]*$")  # «—», «-», «х»: a cell left empty on purpose
 _CONTINUATION_PUNCT = ",;:)-"
 
 
@@ -86,6 +94,7 @@ class _Builder:
     title_lines: list[str] | None = None  # the document title: the lines above its first table
     columns: list[dict[str, Any]] = field(default_factory=list)  # how each table was read
     period: YearContext | None = None  # the first dated table's period
+    dated: bool = False  # a row of the current plan has been dated (a school year's August comes after it)
 
 Roles = dict[int, dict[int, str]]  # table index → column → role, as the coordinator chose
 
@@ -157,6 +166,7 @@ def _read_table(
         lines = list(dict.fromkeys([*builder.title_lines, *table.caption, *above]))
         ctx = detect_year_context(lines, builder.year)
         builder.section = None  # a new titled table starts its own sections
+        builder.dated = False
     else:
         ctx = previous.ctx  # the header repeated after a page break: the same table goes on
     if ctx.kind == "none" and (titled or previous is None):
@@ -233,7 +243,8 @@ def _keep(row: RawRow, state: _TableState, header: Header | None, builder: _Buil
     texts = line.texts
     if not texts and line.stage:
         return line  # a row naming only the stage
-    if not texts or (len(texts) == 1 and _NOISE_RE.match(norm(texts[0]))) or _is_signature(line):
+    lone_noise = len(texts) == 1 and _NOISE_RE.match(norm(texts[0]))
+    if not texts or lone_noise or _is_signature(line) or _is_total(line):
         builder.noise_rows += bool(texts)
         return None
     return line
@@ -250,6 +261,12 @@ def _is_signature(line: _Line) -> bool:
     )
 
 
+def _is_total(line: _Line) -> bool:
+    """A totals row: «Всего мероприятий: 9» with no number of its own and no date."""
+    numbered = bool(_NUMBER_RE.match(norm(line.number)))
+    return not numbered and not line.dates and bool(_TOTAL_RE.match(norm(line.texts[0])))
+
+
 def _line(row: RawRow, columns: ColumnMap) -> _Line:
     cells = [clean(c) for c in row.cells]
 
@@ -264,6 +281,8 @@ def _line(row: RawRow, columns: ColumnMap) -> _Line:
     details = " ".join(dict.fromkeys(cell(i) for i in columns.details if cell(i)))
     dates = row.cells[columns.dates].strip() if columns.dates < len(row.cells) and cell(columns.dates) else ""
     end = cell(columns.dates_end)
+    if end and _PLACEHOLDER_RE.match(dates):  # «—» · «01.03.2026»: no start, a deadline
+        dates = ""
     if end and end != clean(dates):  # «10.03.2025» · «14.03.2025» in two columns → one period
         dates = f"{dates} – {end}" if dates else f"{plain('roadmap.period.until', date=end)}"
     # The stage and month columns mark groups of rows, and notes («выполнено») are not content: leave them out
@@ -281,16 +300,43 @@ def _section_of(line: _Line, following: list[_Line], columns: ColumnMap) -> str 
     texts = line.texts
     if len(texts) == 1:
         return _single_text_section(line, texts[0], columns, following)
+    if line.title and following and _is_stage_heading(line, following):  # its date is the stage's span
+        return _section_label(line)
     if line.dates or line.responsible or line.result:
         return None
-    if line.title and _SECTION_RE.match(norm(line.title)):
+    if line.title and _is_section_text(line.title):
         return clean(f"{line.number} {line.title}")
-    if line.title and _ROMAN_RE.match(norm(line.number)):  # «II | Методическое сопровождение», no date
-        return clean(f"{line.number.rstrip('.')}. {line.title}")
+    if line.title and _SECTION_NUMBER_RE.match(norm(line.number)):  # «II | Методическое сопровождение», «Б | …»
+        return _section_label(line)
     top = _TOP_NUMBER_RE.match(line.number)
     if top and line.title and _next_number_is_child(top.group(1), following):
         return clean(f"{line.number} {line.title}")
     return None
+
+
+def _section_label(line: _Line) -> str:
+    if _SECTION_NUMBER_RE.match(norm(line.number)):  # «II», «Б)» → «II. …», «Б. …»
+        return clean(f"{line.number.rstrip('.)')}. {line.title}")
+    return clean(f"{line.number} {line.title}")
+
+
+def _is_stage_heading(line: _Line, following: list[_Line]) -> bool:
+    """«Подготовительный этап | август – сентябрь», «Этап 1. … | сентябрь», «II | Методическая поддержка | 2026–2028
+    гг.» or «1. | Организационные меры | в течение года» over «1.1»: a stage with the span of its rows, not an
+    activity («Региональный этап конкурса» is one)."""
+    title = _PARENTHESES_RE.sub("", norm(line.title)).strip(" .:")
+    if (_STAGE_END_RE.search(title) and ":" not in title) or _STAGE_START_RE.match(title):  # not «ВсОШ: школьный этап»
+        return True
+    if line.responsible or line.result:
+        return False
+    if _SECTION_NUMBER_RE.match(norm(line.number)):  # «II | Методическая поддержка | 2026–2028 гг.» over «3», «4»
+        return _next_is_numbered(following)
+    top = _TOP_NUMBER_RE.match(line.number)
+    return bool(top) and _next_number_is_child(top.group(1), following)
+
+
+def _is_section_text(text: str) -> bool:
+    return bool(_SECTION_RE.match(norm(text)) or _LETTERED_RE.match(clean(text)))
 
 
 def _next_is_numbered(following: list[_Line]) -> bool:
@@ -300,7 +346,7 @@ def _next_is_numbered(following: list[_Line]) -> bool:
 def _single_text_section(line: _Line, text: str, columns: ColumnMap, following: list[_Line]) -> str | None:
     filled = sum(1 for c in line.cells if c)
     lowered = norm(text)
-    if line.spans or filled > 1 or _SECTION_RE.match(lowered) or _NUMBERED_HEAD_RE.match(lowered):
+    if line.spans or filled > 1 or _is_section_text(text) or _NUMBERED_HEAD_RE.match(lowered):
         return text
     in_number_column = columns.number is not None and line.number == text
     if in_number_column and not _NUMBER_RE.match(lowered):
@@ -357,9 +403,22 @@ def _when(line: _Line, ctx: YearContext) -> tuple[str, When]:
     return shown, by_month
 
 
+def _is_month_heading(section: str | None) -> bool:
+    """«ЯНВАРЬ», «Март – апрель 2026 г.»: a section that is nothing but months heads the rows of that month."""
+    if not section:
+        return False
+    share, precision = date_profile(section)
+    return share >= 1.0 and precision == "month"
+
+
 def _event(line: _Line, state: _TableState, builder: _Builder) -> RoadmapRow:
     ctx = state.ctx.with_hint(builder.hint_year)
+    if not builder.dated:
+        ctx = ctx.opening()
+    if not line.month and _is_month_heading(builder.section):
+        line = replace(line, month=builder.section or "")  # «по графику» under «МАРТ» is in March
     shown, when = _when(line, ctx)
+    builder.dated = builder.dated or bool(when.periods)
     builder.hint_year = last_written_year(shown) or builder.hint_year
     warnings = list(when.warnings)
     title = line.title or line.details

@@ -272,13 +272,21 @@ def _xlsx_rows(sheet: Any, budget: _Budget) -> list[RawRow]:
               for (r, c), cell in sheet._cells.items() if cell.value is not None}  # fmt: skip
     values = {key: text for key, text in values.items() if text}
     merges = [(rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1) for rng in sheet.merged_cells.ranges]
-    return _grid(values, merges, budget)
+    last = max((c for _, c in values), default=-1)
+    hidden = {c - 1 for d in sheet.column_dimensions.values() if d.hidden and d.min
+              for c in range(d.min, min(d.max or d.min, last + 1) + 1)}  # fmt: skip
+    return _grid(values, merges, budget, hidden=hidden)
 
 
 def _grid(
-    values: dict[tuple[int, int], str], merges: list[tuple[int, int, int, int]], budget: _Budget, *, counted: bool = False
+    values: dict[tuple[int, int], str], merges: list[tuple[int, int, int, int]], budget: _Budget, *,
+    counted: bool = False, hidden: set[int] | None = None,
 ) -> list[RawRow]:
-    """Cells by (row, column) and merged ranges (top, left, bottom, right) → rows, clipped to the data extent."""
+    """Cells by (row, column) and merged ranges (top, left, bottom, right) → rows, clipped to the data extent.
+    Hidden columns are left out: the coordinator reads the plan as the spreadsheet shows it (a column of last
+    year's dates hidden by whoever copied the plan is not this year's)."""
+    hidden = hidden or set()
+    values = {(r, c): text for (r, c), text in values.items() if c not in hidden}
     if not values:
         return []
     n_rows = max(r for r, _ in values) + 1
@@ -302,7 +310,8 @@ def _grid(
                 grid[r][c] = value
         if left <= first and right >= last and last > first:
             spanning.update(range(top, bottom + 1))
-    return [RawRow(row[first : last + 1], index in spanning) for index, row in enumerate(grid)]
+    shown = [c for c in range(first, last + 1) if c not in hidden]
+    return [RawRow([row[c] for c in shown], index in spanning) for index, row in enumerate(grid)]
 
 
 _DATE_FORMAT_YEAR_RE = re.compile(r"y", re.IGNORECASE)
@@ -376,7 +385,8 @@ def _xls_rows(book: Any, sheet: Any, budget: _Budget) -> list[RawRow]:
             text = _cell_str(value, number_format)
             if text:
                 values[(r, c)] = text
-    return _grid(values, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells], budget)
+    hidden = {c for c, info in getattr(sheet, "colinfo_map", {}).items() if getattr(info, "hidden", 0)}
+    return _grid(values, [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells], budget, hidden=hidden)
 
 
 def _xls_format(book: Any, xf_index: int | None) -> str | None:
@@ -466,12 +476,16 @@ def _odf_cell_text(cell: Any) -> str:
 
 def _odf_row_elements(table: Any) -> Iterator[Any]:
     """table:table-row elements, also inside header-rows, row groups and table-rows wrappers."""
-    for child in table.childNodes:
+    return _odf_elements(table, "table-row", ("table-header-rows", "table-rows", "table-row-group"))
+
+
+def _odf_elements(parent: Any, leaf: str, wrappers: tuple[str, ...]) -> Iterator[Any]:
+    for child in parent.childNodes:
         name = getattr(child, "qname", (None, None))[1]
-        if name == "table-row":
+        if name == leaf:
             yield child
-        elif name in ("table-header-rows", "table-rows", "table-row-group"):
-            yield from _odf_row_elements(child)
+        elif name in wrappers:
+            yield from _odf_elements(child, leaf, wrappers)
 
 
 def _odf_rows(table: Any, budget: _Budget) -> list[RawRow]:
@@ -521,7 +535,23 @@ def _odf_rows(table: Any, budget: _Budget) -> list[RawRow]:
             r += 1
         if r > last_row:
             break
-    return _grid(values, merges, budget, counted=True)
+    return _grid(values, merges, budget, counted=True, hidden=_odf_hidden_columns(table, last_col))
+
+
+def _odf_hidden_columns(table: Any, last_col: int) -> set[int]:
+    """Columns with table:visibility «collapse» or «filter», up to the data extent."""
+    hidden: set[int] = set()
+    column = 0
+    wrappers = ("table-header-columns", "table-columns", "table-column-group")
+    for element in _odf_elements(table, "table-column", wrappers):
+        times = max(1, _int(_attr(element, "number-columns-repeated")))
+        if (_attr(element, "visibility") or "visible") != "visible":
+            hidden.update(range(column, min(column + times, last_col + 1)))
+        column += times
+        if column > last_col:
+            break
+    return hidden
+
 
 
 # -- CSV ----------------------------------------------------------------------

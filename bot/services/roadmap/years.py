@@ -40,6 +40,7 @@ class YearContext:
     last_year: int | None = None
     school_end: tuple[int, int] = (5, 31)  # (month, day): a school year ends 31 May
     hint_year: int | None = None  # last year written in an earlier row (multi-year documents)
+    august_first: bool = False  # a school-year plan not dated yet: its August is the one before September
 
     @classmethod
     def calendar(cls, year: int) -> YearContext:
@@ -65,8 +66,9 @@ class YearContext:
         if self.kind == "calendar":
             return self.first_year
         if self.kind == "school" and self.first_year is not None:
-            # September–December belong to the first year, January–August to the second.
-            return self.first_year if month >= 9 else self.first_year + 1
+            # September–December belong to the first year, January–August to the second — but a plan that
+            # opens with August («Август — педсовет») opens with the August before its September.
+            return self.first_year if month >= 9 or (month == 8 and self.august_first) else self.first_year + 1
         if self.kind == "multi":
             return self.hint_year or self.first_year
         return None
@@ -75,6 +77,10 @@ class YearContext:
         if year is None or self.kind != "multi":
             return self
         return replace(self, hint_year=year)
+
+    def opening(self) -> YearContext:
+        """The context of a school-year plan's rows before its first dated one (see ``august_first``)."""
+        return replace(self, august_first=True) if self.kind == "school" else self
 
     def describe(self) -> str:
         if self.kind == "calendar":
@@ -90,24 +96,34 @@ _CTX_SCHOOL_RE = re.compile(
     r"(?<!\d)((?:19|20)\d\d)\s*(?:/\s*((?:19|20)?\d\d)(?!\d)"
     r"|-\s*((?:19|20)?\d\d)(?!\d)\s*(?:гг?\b\.?\s*)?уч)"
 )
+# «на учебный год 2025-2026»: the words first, then the years
+_CTX_SCHOOL_AFTER_RE = re.compile(
+    r"\bуч(?:ебн\w*)?\.?\s*(?:год\w*|г\b\.?)\s*:?\s*((?:19|20)\d\d)\s*[-/]\s*((?:19|20)?\d\d)(?!\d)"
+)
 _CTX_MULTI_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*-\s*((?:19|20)\d\d)(?!\d)")
-_CTX_CALENDAR_RE = re.compile(r"\b(?:на|в)\s+((?:19|20)\d\d)\s*(?:год|г\b)")
+_CTX_CALENDAR_RE = re.compile(r"\b(?:на|в)\s+((?:19|20)\d\d)\s*(?:(?:календарн|финансов)\w*\s+)?(?:год|г\b)")
 _CTX_BARE_YEAR_RE = re.compile(r"^((?:19|20)\d\d)\s*(?:год|г\.?)?$")
+# «План мероприятий 2026»: a plan's title ending with a year (weak, like a bare year line)
+_CTX_TITLE_YEAR_RE = re.compile(
+    r"^(?:\S+\s+){0,3}(?:план|дорожн|программ|график|перечень)\w*\b[^\d]*\s(?<!до\s)(?<!от\s)(?<!по\s)"
+    r"((?:19|20)\d\d)\s*(?:год|г)?\.?$"
+)
 _CTX_SCHOOL_END_RE = re.compile(r"\bпо\s+(\d{1,2})\s*(?:\.\s*0?([5-8])\b|\s+(ма[яй]|июн\w*|июл\w*|август\w*))")
 
 
 def detect_year_context(lines: Iterable[str], fallback_year: int | None = None) -> YearContext:
     """Find the document's period in its title lines, nearest line (the last) first.
 
-    A bare «2020 год» line (a publication year under the place name) is used only when no
-    line says «на 2022 год», «2021/2022 учебный год» or «2020 – 2022 гг.».
+    A bare «2020 год» line (a publication year under the place name) or a plan's title ending with a year («План
+    мероприятий 2026», not «… до 2030») is used only when no line says «на 2022 год», «2021/2022 учебный год» or
+    «2020 – 2022 гг.».
     """
     weak: YearContext | None = None
     for line in reversed([norm(x) for x in lines]):
         found = _context_in_line(line)
         if found is not None:
             return found
-        bare = _CTX_BARE_YEAR_RE.match(line)
+        bare = _CTX_BARE_YEAR_RE.match(line) or _CTX_TITLE_YEAR_RE.match(line)
         if bare and weak is None:
             weak = YearContext.calendar(int(bare.group(1)))
     if weak is not None:
@@ -117,7 +133,13 @@ def detect_year_context(lines: Iterable[str], fallback_year: int | None = None) 
 
 def _context_in_line(line: str) -> YearContext | None:
     candidates: list[tuple[int, YearContext]] = []
+    for m in _CTX_SCHOOL_AFTER_RE.finditer(line):
+        first, second = int(m.group(1)), full_year(m.group(2), int(m.group(1)))
+        if second == first + 1:
+            candidates.append((m.start(1), YearContext.school(first, _school_end(line))))
     for m in _CTX_SCHOOL_RE.finditer(line):
+        if any(pos == m.start() for pos, _ in candidates):
+            continue
         first, second = int(m.group(1)), full_year(m.group(2) or m.group(3), int(m.group(1)))
         if second == first + 1:
             candidates.append((m.start(), YearContext.school(first, _school_end(line))))
