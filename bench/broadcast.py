@@ -69,7 +69,7 @@ async def prepare(url: str, n: int) -> tuple[object, object, list[int]]:
         school = School(network_id=network.id, name="МОУ СОШ №1", status="shnor")
         session.add(school)
         await session.flush()
-        users = [User(telegram_id=1_000_000 + i, full_name=f"Участник {i}") for i in range(n)]
+        users = [User(messenger_id=1_000_000 + i, full_name=f"Участник {i}") for i in range(n)]
         session.add_all(users)
         await session.flush()
         session.add_all([Membership(user_id=u.id, network_id=network.id, school_id=school.id) for u in users])
@@ -80,7 +80,7 @@ async def prepare(url: str, n: int) -> tuple[object, object, list[int]]:
                                "parse_mode": None}, "everyone", None, SystemClock(), ignore_quiet_hours=True)
         enqueue_seconds = time.perf_counter() - started
     print(f"enqueued {total} messages in {enqueue_seconds * 1000:.0f} ms")
-    return engine, sessionmaker, [u.telegram_id for u in users]
+    return engine, sessionmaker, [u.messenger_id for u in users]
 
 
 async def main() -> None:

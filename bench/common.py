@@ -23,8 +23,8 @@ async def network_with(url: str, people: list[tuple[int, str, bool]]) -> None:
         network = Network(slug="bench", name="Бенчмарк", timezone="Europe/Moscow", settings={})
         session.add(network)
         await session.flush()
-        for telegram_id, name, coordinator in people:
-            user = User(telegram_id=telegram_id, full_name=name, subjects=[], language="ru", consent_at=now,
+        for messenger_id, name, coordinator in people:
+            user = User(messenger_id=messenger_id, full_name=name, subjects=[], language="ru", consent_at=now,
                         notification_prefs={}, is_reachable=True)
             session.add(user)
             await session.flush()

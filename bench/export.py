@@ -89,7 +89,7 @@ async def build(url: str, participants: int, sessions: int, answers: int, seed: 
         users = []
         for i in range(participants):
             name = f"{rng.choice(SURNAMES)}а {rng.choice(FIRST)} {rng.choice(FATHERS)}"
-            users.append({"telegram_id": 2_000_000_000 + i, "username": f"u{i}", "full_name": name,
+            users.append({"messenger_id": 2_000_000_000 + i, "username": f"u{i}", "full_name": name,
                           "name_key": search_key(name), "position": "учитель-предметник",
                           "subjects": [rng.choice(SUBJECTS)], "language": "ru", "consent_at": now,
                           "consent_version": CONSENT_VERSION, "is_reachable": True, "notification_prefs": {},

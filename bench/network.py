@@ -118,27 +118,27 @@ class Updates:
     def __init__(self) -> None:
         self.next_id = 0
 
-    def _user(self, telegram_id: int) -> dict:
-        return {"id": telegram_id, "is_bot": False, "first_name": "Bench", "language_code": "ru"}
+    def _user(self, messenger_id: int) -> dict:
+        return {"id": messenger_id, "is_bot": False, "first_name": "Bench", "language_code": "ru"}
 
-    def command(self, telegram_id: int, command: str) -> dict:
+    def command(self, messenger_id: int, command: str) -> dict:
         self.next_id += 1
         return {"update_id": self.next_id, "message": {
-            "message_id": self.next_id, "date": int(time.time()), "chat": {"id": telegram_id, "type": "private"},
-            "from": self._user(telegram_id), "text": command,
+            "message_id": self.next_id, "date": int(time.time()), "chat": {"id": messenger_id, "type": "private"},
+            "from": self._user(messenger_id), "text": command,
             "entities": [{"type": "bot_command", "offset": 0, "length": len(command.split()[0])}]}}
 
-    def text(self, telegram_id: int, value: str) -> dict:
+    def text(self, messenger_id: int, value: str) -> dict:
         self.next_id += 1
         return {"update_id": self.next_id, "message": {
-            "message_id": self.next_id, "date": int(time.time()), "chat": {"id": telegram_id, "type": "private"},
-            "from": self._user(telegram_id), "text": value}}
+            "message_id": self.next_id, "date": int(time.time()), "chat": {"id": messenger_id, "type": "private"},
+            "from": self._user(messenger_id), "text": value}}
 
-    def callback(self, telegram_id: int, data: str) -> dict:
+    def callback(self, messenger_id: int, data: str) -> dict:
         self.next_id += 1
         return {"update_id": self.next_id, "callback_query": {
-            "id": f"cb-{self.next_id}", "from": self._user(telegram_id), "chat_instance": "bench", "data": data,
-            "message": {"message_id": 1, "date": int(time.time()), "chat": {"id": telegram_id, "type": "private"},
+            "id": f"cb-{self.next_id}", "from": self._user(messenger_id), "chat_instance": "bench", "data": data,
+            "message": {"message_id": 1, "date": int(time.time()), "chat": {"id": messenger_id, "type": "private"},
                         "from": {"id": 1, "is_bot": True, "first_name": "Bench"}, "text": "screen"}}}
 
 
@@ -164,7 +164,7 @@ async def fill(sessionmaker, args: argparse.Namespace) -> dict[str, Any]:  # typ
         users = []
         for n in range(args.participants):
             name = f"{rng.choice(SURNAMES)}а {rng.choice(FIRST)} {rng.choice(FATHERS)}"
-            users.append({"telegram_id": TG_BASE + n, "username": None, "full_name": name, "name_key": search_key(name),
+            users.append({"messenger_id": TG_BASE + n, "username": None, "full_name": name, "name_key": search_key(name),
                           "position": "Учитель-предметник", "subjects": rng.sample(SUBJECTS, k=rng.choice((1, 1, 2))),
                           "language": "ru", "consent_at": now, "consent_version": CONSENT_VERSION,
                           "is_reachable": True, "notification_prefs": {}, "created_at": now})

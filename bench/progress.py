@@ -60,7 +60,7 @@ async def main() -> None:
         await session.flush()
         for first in range(0, args.people, 5000):
             await session.execute(insert(User), [
-                {"telegram_id": 4_000_000 + i, "full_name": f"Участник {i:05d}", "subjects": [], "language": "ru",
+                {"messenger_id": 4_000_000 + i, "full_name": f"Участник {i:05d}", "subjects": [], "language": "ru",
                  "consent_at": NOW, "notification_prefs": {}, "is_reachable": True}
                 for i in range(first, min(args.people, first + 5000))])
         ids = (await session.scalars(select(User.id))).all()

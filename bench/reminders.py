@@ -66,7 +66,7 @@ async def prepare(url: str, participants: int, events: int, days: float) -> None
         await session.flush()
         for first in range(0, participants, 5000):
             await session.execute(insert(User), [
-                {"telegram_id": 3_000_000 + i, "full_name": f"Участник {i:05d}", "subjects": [], "language": "ru",
+                {"messenger_id": 3_000_000 + i, "full_name": f"Участник {i:05d}", "subjects": [], "language": "ru",
                  "consent_at": START, "notification_prefs": {}, "is_reachable": True}
                 for i in range(first, min(participants, first + 5000))])
         ids = (await session.scalars(select(User.id))).all()

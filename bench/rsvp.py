@@ -65,9 +65,9 @@ async def prepare(url: str, n: int) -> tuple[int, list[int]]:
         session.add(network)
         await session.flush()
         await session.execute(insert(User), [
-            {"telegram_id": FIRST + i, "full_name": f"Участник {i:04d}", "subjects": [], "language": "ru",
+            {"messenger_id": FIRST + i, "full_name": f"Участник {i:04d}", "subjects": [], "language": "ru",
              "consent_at": now, "notification_prefs": {}, "is_reachable": True} for i in range(n)])
-        ids = (await session.scalars(select(User.id).where(User.telegram_id >= FIRST))).all()
+        ids = (await session.scalars(select(User.id).where(User.messenger_id >= FIRST))).all()
         await session.execute(insert(Membership), [
             {"user_id": uid, "network_id": network.id, "is_participant": True, "is_mentor": False,
              "is_coordinator": False, "directions": [], "is_active": True} for uid in ids])

@@ -25,13 +25,13 @@ async def notify(session: AsyncSession, user: User, text: str, *, dedupe_key: st
                  network_id: int | None = None, markup: InlineKeyboardMarkup | None = None,
                  kind: str = "notification", about: User | None = None) -> None:
     """`about`: the person the text names, so their erasure cancels it if it hasn't gone yet."""
-    if user.telegram_id is None:
+    if user.messenger_id is None:
         return
     # No link previews: a notice may quote what a stranger typed (bot/services/untrusted_text.py).
     payload = {"type": "text", "text": text, "parse_mode": "HTML", "disable_web_page_preview": True}
     if markup is not None:
         payload["reply_markup"] = _markup_json(markup)
-    await outbox.enqueue(session, chat_id=user.telegram_id, user_id=user.id, network_id=network_id,
+    await outbox.enqueue(session, chat_id=user.messenger_id, user_id=user.id, network_id=network_id,
                          payload=payload, kind=kind, dedupe_key=dedupe_key, clock=clock,
                          about_user_id=about.id if about is not None else None)
 
@@ -75,8 +75,8 @@ async def coordinator_joined(session: AsyncSession, coordinator: User, network: 
                              clock: Clock) -> int:
     """Administrators hear that the coordinator they invited has joined (they may not be in any network)."""
     told = 0
-    for admin_id in sorted(set(admin_ids) - {coordinator.telegram_id}):
-        admin = await session.scalar(select(User).where(User.telegram_id == admin_id))
+    for admin_id in sorted(set(admin_ids) - {coordinator.messenger_id}):
+        admin = await session.scalar(select(User).where(User.messenger_id == admin_id))
         t = Translator(admin.language if admin is not None else "ru")
         payload = {"type": "text", "parse_mode": "HTML",
                    "text": t("admin.coordinator_joined", name=coordinator.full_name or "", network=network.name,

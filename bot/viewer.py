@@ -8,7 +8,7 @@ from db.models import Membership, Role, User
 
 @dataclass
 class Viewer:
-    telegram_id: int
+    messenger_id: int
     user: User | None
     is_admin: bool
     memberships: list[Membership] = field(default_factory=list)

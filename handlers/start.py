@@ -223,7 +223,7 @@ async def consent_given(query: CallbackQuery, callback_data: ConsentCb, state: F
         await show(query, t("consent.declined"))
         return
     data = await state.get_data()
-    await reg.record_consent(session, telegram_id=query.from_user.id, username=query.from_user.username,
+    await reg.record_consent(session, messenger_id=query.from_user.id, username=query.from_user.username,
                              language=t.language, clock=clock, target_user_id=data.get("target_user_id"))
     await _ask_name(query, state, t)
 
@@ -401,8 +401,8 @@ async def _finish(event: Message | CallbackQuery, state: FSMContext, session: As
 
 # --- finishing -------------------------------------------------------------------------------------
 
-async def _current_user(session: AsyncSession, viewer: Viewer, telegram_id: int) -> Any:
-    return viewer.user or await reg.load_user(session, telegram_id)
+async def _current_user(session: AsyncSession, viewer: Viewer, messenger_id: int) -> Any:
+    return viewer.user or await reg.load_user(session, messenger_id)
 
 
 async def _finish_invite(query: Message | CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
@@ -445,6 +445,6 @@ async def _finish_request(query: Message | CallbackQuery, state: FSMContext, ses
 
 
 async def _refresh(session: AsyncSession, viewer: Viewer) -> None:
-    user = await reg.load_user(session, viewer.telegram_id)
+    user = await reg.load_user(session, viewer.messenger_id)
     viewer.user = user
     viewer.memberships = list(user.memberships) if user else []

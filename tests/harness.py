@@ -138,7 +138,7 @@ class BotHarness:
         from db.models import User
 
         async def work(session):  # type: ignore[no-untyped-def]
-            rows = await session.execute(select(User.telegram_id, User.language).where(User.telegram_id.in_(chat_ids)))
+            rows = await session.execute(select(User.messenger_id, User.language).where(User.messenger_id.in_(chat_ids)))
             return {int(chat): language for chat, language in rows}
 
         return await self.in_db(work) if chat_ids else {}

@@ -92,7 +92,7 @@ def test_migrate_network_invite_demo_and_backup(sqlite_env: dict[str, str], tmp_
     backup = cli("backup", "--out", str(out), env=sqlite_env)
     assert backup.returncode == 0, backup.stderr
     with sqlite3.connect(out) as copy:
-        people = copy.execute("SELECT count(*) FROM users WHERE telegram_id BETWEEN 5000 AND 5039").fetchone()[0]
+        people = copy.execute("SELECT count(*) FROM users WHERE messenger_id BETWEEN 5000 AND 5039").fetchone()[0]
         coordinators = copy.execute("SELECT count(*) FROM memberships WHERE is_coordinator").fetchone()[0]
     assert people == 40
     assert coordinators >= 1

@@ -19,8 +19,8 @@ async def test_muted_form_reminders_are_not_planned(engine, clock) -> None:  # t
     async with make_sessionmaker(engine).begin() as session:
         network = await create_network(session, slug="mute", name="Сеть", timezone="Europe/Moscow")
         people = []
-        for telegram_id, prefs in ((1, toggle({}, "form_reminders")), (2, {})):
-            user = User(telegram_id=telegram_id, full_name="Иванова Анна Ивановна", subjects=[],
+        for messenger_id, prefs in ((1, toggle({}, "form_reminders")), (2, {})):
+            user = User(messenger_id=messenger_id, full_name="Иванова Анна Ивановна", subjects=[],
                         notification_prefs=prefs, consent_at=clock.now())
             session.add(user)
             await session.flush()

@@ -44,9 +44,9 @@ async def make_invite(h: BotHarness, network_id: int, role: Role = Role.PARTICIP
     return await h.in_db(work)
 
 
-async def make_coordinator(h: BotHarness, network_id: int, telegram_id: int = COORDINATOR) -> None:
+async def make_coordinator(h: BotHarness, network_id: int, messenger_id: int = COORDINATOR) -> None:
     async def work(session):  # type: ignore[no-untyped-def]
-        user = User(telegram_id=telegram_id, full_name="Орлова Галина Ивановна", subjects=[], language="ru",
+        user = User(messenger_id=messenger_id, full_name="Орлова Галина Ивановна", subjects=[], language="ru",
                     consent_at=h.app.clock.now(), notification_prefs={})
         session.add(user)
         await session.flush()
@@ -84,7 +84,7 @@ async def test_teacher_registers_by_invite_with_a_wrong_answer_on_the_way(harnes
     await teacher.send("привет")  # not a button press
     assert "кнопкой" in teacher.joined()
     async def nobody(session):  # type: ignore[no-untyped-def]
-        return await session.scalar(select(User).where(User.telegram_id == TEACHER))
+        return await session.scalar(select(User).where(User.messenger_id == TEACHER))
     assert await harness.in_db(nobody) is None, "nothing personal is stored before consent"
 
     await teacher.press("Даю согласие")
@@ -110,7 +110,7 @@ async def test_teacher_registers_by_invite_with_a_wrong_answer_on_the_way(harnes
     assert any("Профиль" in b for b in teacher.buttons())
 
     async def check(session):  # type: ignore[no-untyped-def]
-        user = await session.scalar(select(User).where(User.telegram_id == TEACHER))
+        user = await session.scalar(select(User).where(User.messenger_id == TEACHER))
         membership = await session.scalar(select(Membership).where(Membership.user_id == user.id))
         return user, membership
 
@@ -206,7 +206,7 @@ async def test_join_request_goes_to_the_coordinator_and_back(harness: BotHarness
     assert "одобрена" in newcomer.joined()
 
     async def membership(session):  # type: ignore[no-untyped-def]
-        user = await session.scalar(select(User).where(User.telegram_id == TEACHER))
+        user = await session.scalar(select(User).where(User.messenger_id == TEACHER))
         return await session.scalar(select(Membership).where(Membership.user_id == user.id))
 
     assert (await harness.in_db(membership)).is_participant
@@ -315,7 +315,7 @@ async def test_mydata_and_forgetme(harness: BotHarness) -> None:
         return people, memberships
 
     people, memberships = await harness.in_db(check)
-    assert all(p.full_name is None and p.telegram_id is None for p in people)
+    assert all(p.full_name is None and p.messenger_id is None for p in people)
     assert len(memberships) == 1 and not memberships[0].is_active, "counted, anonymously"
     await teacher.command("mydata")
     assert "ничего не сохранено" in teacher.joined()

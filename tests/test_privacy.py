@@ -14,7 +14,7 @@ from db.session import make_sessionmaker
 async def test_mydata_has_the_activity_and_forgetme_drops_free_text(engine, clock) -> None:  # type: ignore[no-untyped-def]
     async with make_sessionmaker(engine).begin() as session:
         network = await create_network(session, slug="pod", name="Подпорожье", timezone="Europe/Moscow")
-        user = User(telegram_id=77, full_name="Зайцева Ирина Павловна", subjects=[], notification_prefs={},
+        user = User(messenger_id=77, full_name="Зайцева Ирина Павловна", subjects=[], notification_prefs={},
                     consent_at=clock.now())
         session.add(user)
         await session.flush()
@@ -45,4 +45,4 @@ async def test_mydata_has_the_activity_and_forgetme_drops_free_text(engine, cloc
         await session.flush()
         response = await session.get(FormResponse, 1)
         assert response.answers == {"use": 5}, "the scale counts, anonymously; the free text is gone"
-        assert user.full_name is None and user.telegram_id is None
+        assert user.full_name is None and user.messenger_id is None

@@ -9,11 +9,11 @@ from tests.harness import BotHarness
 
 async def test_block_and_return(harness: BotHarness) -> None:
     async def add(session):  # type: ignore[no-untyped-def]
-        session.add(User(telegram_id=4242, full_name="Попова Анна Ивановна", subjects=[], notification_prefs={},
+        session.add(User(messenger_id=4242, full_name="Попова Анна Ивановна", subjects=[], notification_prefs={},
                          consent_at=harness.app.clock.now()))
 
     async def reachable(session):  # type: ignore[no-untyped-def]
-        return await session.scalar(select(User.is_reachable).where(User.telegram_id == 4242))
+        return await session.scalar(select(User.is_reachable).where(User.messenger_id == 4242))
 
     await harness.in_db(add)
     await harness.feed(harness.fake.updates.bot_blocked(4242))

@@ -108,7 +108,7 @@ async def test_the_profile_changes_school_subjects_and_position_by_buttons(harne
     assert "профиль не изменён" in teacher.joined()
 
     async def check(session):  # type: ignore[no-untyped-def]
-        user = await session.scalar(select(User).where(User.telegram_id == TEACHER))
+        user = await session.scalar(select(User).where(User.messenger_id == TEACHER))
         membership = await session.scalar(select(Membership).where(Membership.user_id == user.id))
         return user, (await session.get(School, membership.school_id)).name
 
@@ -158,7 +158,7 @@ async def test_a_missing_school_reaches_the_coordinators_with_a_button_that_adds
     assert "Школа «МБОУ «Шумская СОШ»» добавлена" in coordinator.joined()
 
     async def school_of(session):  # type: ignore[no-untyped-def]
-        user = await session.scalar(select(User).where(User.telegram_id == TEACHER))
+        user = await session.scalar(select(User).where(User.messenger_id == TEACHER))
         membership = await session.scalar(select(Membership).where(Membership.user_id == user.id))
         return (await session.get(School, membership.school_id)).name if membership.school_id else None
 

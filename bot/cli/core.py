@@ -43,7 +43,7 @@ def migrate() -> None:
 def demo_data(
     network: str = typer.Option(..., "--network", help="slug сети (создаётся, если её нет)"),
     participants: int = typer.Option(50, "--participants", min=0, help="сколько участников создать"),
-    telegram_id_start: int = typer.Option(100_000, "--telegram-id-start", help="первый Telegram id"),
+    messenger_id_start: int = typer.Option(100_000, "--telegram-id-start", help="первый Telegram id"),
 ) -> None:
     """Создать демо-сеть: школы из районов-источников и зарегистрированных участников."""
     settings = settings_or_exit()
@@ -51,7 +51,7 @@ def demo_data(
 
     async def work(session):  # type: ignore[no-untyped-def]
         return await create_demo(session, slug=network, participants=participants,
-                                 telegram_id_start=telegram_id_start, clock=SystemClock(),
+                                 messenger_id_start=messenger_id_start, clock=SystemClock(),
                                  timezone=settings.timezone)
 
     summary = run_async(in_session(settings, work))

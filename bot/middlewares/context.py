@@ -104,7 +104,7 @@ class ViewerMiddleware(BaseMiddleware):
         if user is not None and tg_user.username != user.username and user.consent_at is not None:
             user.username = tg_user.username
         is_admin = tg_user.id in self.admin_ids and platform_of(data.get("bot")) == self.admin_platform
-        viewer = Viewer(telegram_id=tg_user.id, user=user, is_admin=is_admin,
+        viewer = Viewer(messenger_id=tg_user.id, user=user, is_admin=is_admin,
                         memberships=list(user.memberships) if user else [])
         language = user.language if user is not None else normalize_language(tg_user.language_code)
         data["viewer"] = viewer

@@ -40,7 +40,7 @@ KIND_ROLE = {"mentors": "mentor", "participants": "participant", "coordinators":
 @dataclass(frozen=True)
 class Recipient:
     user_id: int
-    telegram_id: int
+    messenger_id: int
 
 
 @dataclass(frozen=True)
@@ -155,25 +155,25 @@ async def _member_filter(session: AsyncSession, network_id: int, spec: dict[str,
 
 
 def _reachable() -> Any:
-    return and_(User.is_reachable.is_(True), User.telegram_id.is_not(None))
+    return and_(User.is_reachable.is_(True), User.messenger_id.is_not(None))
 
 
 async def resolve(session: AsyncSession, network_id: int, spec: Mapping[str, Any] | str | None) -> list[Recipient]:
     """The reachable recipients of `spec` in the network, each once, in a stable order."""
     conditions = await _member_filter(session, network_id, normalize(spec))
-    stmt = (select(User.id, User.telegram_id).join(Membership, Membership.user_id == User.id)
+    stmt = (select(User.id, User.messenger_id).join(Membership, Membership.user_id == User.id)
             .where(*conditions, _reachable()).order_by(User.id))
-    return [Recipient(user_id, telegram_id) for user_id, telegram_id in (await session.execute(stmt)).all()]
+    return [Recipient(user_id, messenger_id) for user_id, messenger_id in (await session.execute(stmt)).all()]
 
 
 async def size(session: AsyncSession, network_id: int, spec: Mapping[str, Any] | str | None) -> AudienceSize:
     """For the preview: how many will get it, and how many would but can't be reached."""
     conditions = await _member_filter(session, network_id, normalize(spec))
-    stmt = (select(User.id, User.is_reachable, User.telegram_id).join(Membership, Membership.user_id == User.id)
+    stmt = (select(User.id, User.is_reachable, User.messenger_id).join(Membership, Membership.user_id == User.id)
             .where(*conditions))
     reachable = unreachable = 0
-    for _, is_reachable, telegram_id in (await session.execute(stmt)).all():
-        if is_reachable and telegram_id is not None:
+    for _, is_reachable, messenger_id in (await session.execute(stmt)).all():
+        if is_reachable and messenger_id is not None:
             reachable += 1
         else:
             unreachable += 1

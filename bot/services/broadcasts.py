@@ -71,7 +71,7 @@ async def create_broadcast(session: AsyncSession, network: Network, payload: Map
     await session.flush()
     recipients = await audiences.resolve(session, network.id, spec)
     size = await audiences.size(session, network.id, spec)
-    rows = ({"chat_id": r.telegram_id, "user_id": r.user_id, "network_id": network.id, "payload": payload,
+    rows = ({"chat_id": r.messenger_id, "user_id": r.user_id, "network_id": network.id, "payload": payload,
              "kind": kind, "priority": priority, "not_before": not_before, "broadcast_id": broadcast.id,
              "dedupe_key": dedupe_key(broadcast.id, r.user_id),
              "quiet_hours": False if ignore_quiet_hours else None} for r in recipients)
@@ -297,7 +297,7 @@ async def unreached_report(session: AsyncSession, broadcast_id: int,
         for user in await audiences.unreachable_members(session, broadcast.network_id, broadcast.audience):
             if user.id in seen:
                 continue
-            reason = (user.unreachable_reason or "blocked") if user.telegram_id is not None else None
+            reason = (user.unreachable_reason or "blocked") if user.messenger_id is not None else None
             rows.append(UnreachedRow(user.id, user.full_name, user.username, schools.get(user.id),
                                      "skipped", reason))
     return rows

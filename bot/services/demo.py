@@ -81,7 +81,7 @@ async def ensure_schools(session: AsyncSession, network: Network) -> list[School
     return list(existing.values())
 
 
-async def create_demo(session: AsyncSession, *, slug: str, participants: int, telegram_id_start: int,
+async def create_demo(session: AsyncSession, *, slug: str, participants: int, messenger_id_start: int,
                       clock: Clock, timezone: str = "Europe/Moscow", seed: int = 2022) -> DemoSummary:
     """Idempotent by Telegram id: running it twice does not duplicate people."""
     network = await session.scalar(select(Network).where(Network.slug == slug))
@@ -91,34 +91,34 @@ async def create_demo(session: AsyncSession, *, slug: str, participants: int, te
                                        timezone=timezone)
     schools = await ensure_schools(session, network)
     rng = random.Random(seed)
-    ids = range(telegram_id_start, telegram_id_start + participants)
-    in_range = User.telegram_id.between(ids.start, ids.stop - 1) if participants else User.id.is_(None)
-    known = set((await session.scalars(select(User.telegram_id).where(in_range))).all())
+    ids = range(messenger_id_start, messenger_id_start + participants)
+    in_range = User.messenger_id.between(ids.start, ids.stop - 1) if participants else User.id.is_(None)
+    known = set((await session.scalars(select(User.messenger_id).where(in_range))).all())
     now = clock.now()
     users, fresh_ids = [], []
-    for offset, telegram_id in enumerate(ids):
+    for offset, messenger_id in enumerate(ids):
         name = _full_name(rng)
         position = rng.choice(_POSITIONS)
         subjects = rng.sample(_SUBJECTS, k=1 if rng.random() < 0.8 else 2)
-        if telegram_id in known:
+        if messenger_id in known:
             continue
-        fresh_ids.append(telegram_id)
-        users.append({"telegram_id": telegram_id, "username": None, "full_name": name,
+        fresh_ids.append(messenger_id)
+        users.append({"messenger_id": messenger_id, "username": None, "full_name": name,
                       "name_key": search_key(name), "position": position, "subjects": subjects,
                       "language": "ru", "consent_at": now, "consent_version": CONSENT_VERSION,
                       "is_reachable": True, "notification_prefs": {}, "created_at": now})
     if users:
         await session.execute(insert(User), users)
-    user_ids = dict((await session.execute(select(User.telegram_id, User.id).where(in_range))).all())
+    user_ids = dict((await session.execute(select(User.messenger_id, User.id).where(in_range))).all())
     mentors = coordinators = 0
     rows = []
-    for index, telegram_id in enumerate(fresh_ids):
+    for index, messenger_id in enumerate(fresh_ids):
         is_coordinator = index < COORDINATORS
         is_mentor = not is_coordinator and rng.random() < MENTOR_SHARE
         school = rng.choice(schools)
         mentors += is_mentor
         coordinators += is_coordinator
-        rows.append({"user_id": user_ids[telegram_id], "network_id": network.id, "school_id": school.id,
+        rows.append({"user_id": user_ids[messenger_id], "network_id": network.id, "school_id": school.id,
                      "is_participant": not is_coordinator, "is_mentor": is_mentor, "is_coordinator": is_coordinator,
                      "mentor_type": rng.choice(MENTOR_TYPES) if is_mentor else None,
                      "directions": rng.sample(DIRECTIONS, k=2) if is_mentor else [],

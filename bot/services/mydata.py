@@ -99,7 +99,7 @@ async def document(session: AsyncSession, user: User, data: dict[str, Any], t: T
         (w("position"), profile.get("position") or ""),
         (w("subjects"), ", ".join(profile.get("subjects") or [])),
         (w("phone"), profile.get("phone") or ""),
-        (w("telegram"), f"@{profile['username']}" if profile.get("username") else str(profile.get("telegram_id") or "")),
+        (w("telegram"), f"@{profile['username']}" if profile.get("username") else str(profile.get("messenger_id") or "")),
         (w("language"), _word(t, f"mydata.languages.{profile.get('language')}", profile.get("language"))),
         (w("consent"), _day(profile.get("consent_at"))),
         (w("muted"), ", ".join(muted) or w("nothing_muted")),

@@ -79,7 +79,7 @@ async def add_school(session: AsyncSession, network_id: int, name: str, *, short
 async def coordinators_of(session: AsyncSession, network_id: int) -> list[User]:
     stmt = (select(User).join(Membership, Membership.user_id == User.id)
             .where(Membership.network_id == network_id, Membership.is_coordinator.is_(True),
-                   Membership.is_active.is_(True), User.telegram_id.is_not(None)))
+                   Membership.is_active.is_(True), User.messenger_id.is_not(None)))
     return list((await session.scalars(stmt)).all())
 
 

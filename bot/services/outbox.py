@@ -381,7 +381,7 @@ async def mark_unreachable(session: AsyncSession, row_id: int, *, now: datetime,
     """The row failed for good and its person is flagged unreachable (skipped by later audiences)."""
     changed = await _set(session, row_id, OPEN, status=UNREACHABLE, last_error=_reason(reason), claimed_at=None)
     await set_user_reachable(session, reachable=False, now=now, reason=reason, user_id=user_id,
-                             telegram_id=chat_id if user_id is None else None)
+                             messenger_id=chat_id if user_id is None else None)
     return changed
 
 
@@ -406,10 +406,10 @@ async def mark_retry(session: AsyncSession, row_id: int, *, now: datetime, delay
 
 
 async def set_user_reachable(session: AsyncSession, *, reachable: bool, now: datetime, reason: str | None = None,
-                             user_id: int | None = None, telegram_id: int | None = None) -> bool:
-    if user_id is None and telegram_id is None:
+                             user_id: int | None = None, messenger_id: int | None = None) -> bool:
+    if user_id is None and messenger_id is None:
         return False
-    where = User.id == user_id if user_id is not None else User.telegram_id == telegram_id
+    where = User.id == user_id if user_id is not None else User.messenger_id == messenger_id
     if reachable:
         values: dict[str, Any] = {"is_reachable": True, "unreachable_since": None, "unreachable_reason": None}
         stmt = update(User).where(where, User.is_reachable.is_(False))
@@ -421,10 +421,10 @@ async def set_user_reachable(session: AsyncSession, *, reachable: bool, now: dat
     return bool(result.rowcount)
 
 
-async def mark_reachable(session: AsyncSession, telegram_id: int, *, clock: Clock, reachable: bool = True,
+async def mark_reachable(session: AsyncSession, messenger_id: int, *, clock: Clock, reachable: bool = True,
                          reason: str | None = None) -> bool:
     """For `my_chat_member`: the person (re)started the bot → reachable; blocked or left → unreachable."""
-    return await set_user_reachable(session, reachable=reachable, now=clock.now(), telegram_id=telegram_id,
+    return await set_user_reachable(session, reachable=reachable, now=clock.now(), messenger_id=messenger_id,
                                     reason=reason or (None if reachable else "bot blocked"))
 
 

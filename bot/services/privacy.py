@@ -30,7 +30,7 @@ async def export_user_data(session: AsyncSession, user: User) -> dict[str, Any]:
     return {
         **await _activity(session, user),
         "profile": {
-            "telegram_id": user.telegram_id, "username": user.username, "full_name": user.full_name,
+            "messenger_id": user.messenger_id, "username": user.username, "full_name": user.full_name,
             "position": user.position, "subjects": user.subjects, "phone": user.phone,
             "language": user.language, "consent_at": _iso(user.consent_at),
             "consent_version": user.consent_version, "created_at": _iso(user.created_at),
@@ -94,8 +94,8 @@ async def forget_user(session: AsyncSession, user: User, clock: Clock) -> None:
     `about_user_id`, or naming them in its text — is emptied (the sender also refuses rows for an erased person,
     see `outbox.claim_batch`). Sign-ups go (they'd count a nameless person, and twice after rejoining).
     """
-    telegram_id, full_name, username = user.telegram_id, user.full_name, user.username
-    user.telegram_id = None
+    messenger_id, full_name, username = user.messenger_id, user.full_name, user.username
+    user.messenger_id = None
     user.username = None
     user.full_name = None
     user.position = None
@@ -118,10 +118,10 @@ async def forget_user(session: AsyncSession, user: User, clock: Clock) -> None:
         networks.append(membership.network_id)
     await session.execute(delete(Signup).where(Signup.user_id == user.id))
     await _erase_texts(session, user)
-    await _erase_messages(session, user.id, telegram_id, networks, full_name, username)
-    if telegram_id is not None:
+    await _erase_messages(session, user.id, messenger_id, networks, full_name, username)
+    if messenger_id is not None:
         # Dialog keys end with the user id (aiogram's key builder): drop any half-filled dialog.
-        await session.execute(delete(DialogState).where(DialogState.key.like(f"%:{telegram_id}:%")))
+        await session.execute(delete(DialogState).where(DialogState.key.like(f"%:{messenger_id}:%")))
     await session.flush()
 
 
@@ -148,16 +148,16 @@ async def _erase_texts(session: AsyncSession, user: User) -> None:
     await session.execute(update(PlanGoal).where(PlanGoal.created_by_id == user.id).values(text=ERASED_TEXT))
 
 
-async def _erase_messages(session: AsyncSession, user_id: int, telegram_id: int | None, networks: list[int],
+async def _erase_messages(session: AsyncSession, user_id: int, messenger_id: int | None, networks: list[int],
                           full_name: str | None, username: str | None) -> None:
     """Queued messages to or about the person are cancelled; stored ones are emptied."""
     to_them = [OutboxMessage.user_id == user_id]
-    if telegram_id is not None:
-        to_them.append(OutboxMessage.chat_id == telegram_id)
+    if messenger_id is not None:
+        to_them.append(OutboxMessage.chat_id == messenger_id)
     naming = [OutboxMessage.about_user_id == user_id]
     # Messages that name them without saying so (composed before `about_user_id`, or by another feature).
     marks = [json.dumps(full_name)[1:-1] if full_name else None, f"@{username}" if username else None,
-             f"user?id={telegram_id}" if telegram_id else None]
+             f"user?id={messenger_id}" if messenger_id else None]
     in_text = [cast(OutboxMessage.payload, Text).contains(mark, autoescape=True) for mark in marks if mark]
     if in_text and networks:
         naming.append(and_(or_(OutboxMessage.network_id.in_(networks), OutboxMessage.network_id.is_(None)),

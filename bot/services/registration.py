@@ -72,9 +72,9 @@ class Profile:
     school_note: str | None
 
 
-async def load_user(session: AsyncSession, telegram_id: int) -> User | None:
+async def load_user(session: AsyncSession, messenger_id: int) -> User | None:
     # One round trip: every update loads the person, so this is on the hot path.
-    stmt = (select(User).where(User.telegram_id == telegram_id)
+    stmt = (select(User).where(User.messenger_id == messenger_id)
             .options(joinedload(User.memberships).joinedload(Membership.network),
                      joinedload(User.memberships).joinedload(Membership.school))
             .execution_options(populate_existing=True))
@@ -86,7 +86,7 @@ def _unclaimed(user: User | None) -> bool:
     return user is not None and user.consent_at is None and user.forgotten_at is None
 
 
-async def record_consent(session: AsyncSession, *, telegram_id: int, username: str | None, language: str,
+async def record_consent(session: AsyncSession, *, messenger_id: int, username: str | None, language: str,
                          clock: Clock, target_user_id: int | None = None) -> User:
     """The first personal record we keep, made only when the person agrees.
 
@@ -94,15 +94,15 @@ async def record_consent(session: AsyncSession, *, telegram_id: int, username: s
     sheet gave it, if any, was only the coordinator's guess). Someone the bot already knows keeps their own
     record; the imported one is merged into it when they join (`complete_with_invite`).
     """
-    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    user = await session.scalar(select(User).where(User.messenger_id == messenger_id))
     if user is None and target_user_id is not None:
         target = await session.get(User, target_user_id)
         if _unclaimed(target):
             assert target is not None
             user = target
-            user.telegram_id = telegram_id
+            user.messenger_id = messenger_id
     if user is None:
-        user = User(telegram_id=telegram_id, subjects=[], notification_prefs={})
+        user = User(messenger_id=messenger_id, subjects=[], notification_prefs={})
         session.add(user)
     user.username = username
     user.language = language

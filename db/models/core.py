@@ -92,9 +92,12 @@ class User(Base):
     """A person. Personal fields exist only after consent and are wiped by /forgetme."""
 
     __tablename__ = "users"
+    # An account on one messenger: Telegram and MAX ids come from different number spaces and may coincide.
+    __table_args__ = (UniqueConstraint("platform", "messenger_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    platform: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
+    messenger_id: Mapped[int | None] = mapped_column(BigInteger)
     username: Mapped[str | None] = mapped_column(String(64))
     full_name: Mapped[str | None] = mapped_column(String(255))
     name_key: Mapped[str | None] = mapped_column(String(255), index=True)

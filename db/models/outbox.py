@@ -82,6 +82,8 @@ class OutboxMessage(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # Whom the message is about (a join request, a question, a comment): erasing that person cancels it.
     about_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Which messenger carries the row (its person's); the sender routes by it, each under its own limiter.
+    platform: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(32))
     priority: Mapped[int] = mapped_column(SmallInteger, default=Priority.PERSONAL.value)

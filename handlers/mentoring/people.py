@@ -195,7 +195,7 @@ async def show_person(event: Event, session: AsyncSession, viewer: Viewer, t: Tr
                      (t("mentoring.people.directions"), CoordCb(a="pdir", id=user.id, v=99)),
                      (t("mentoring.people.capacity"), CoordCb(a="pcap", id=user.id))])
     rows.append([(t("mentoring.people.match"), CoordCb(a="mtp", id=user.id))])
-    if not user.consent_at and user.telegram_id is None:
+    if not user.consent_at and user.messenger_id is None:
         rows.append([(t("mentoring.people.invite"), CoordCb(a="pinv", id=user.id))])
     rows.append([(t("mentoring.people.deactivate") if m.is_active else t("mentoring.people.activate"),
                   CoordCb(a="pact", id=user.id))])
@@ -330,7 +330,7 @@ async def personal_invite(query: CallbackQuery, callback_data: CoordCb, session:
     except DomainError as error:
         await explain(query, t, error)
         return
-    if m.user.consent_at is not None or m.user.telegram_id is not None:
+    if m.user.consent_at is not None or m.user.messenger_id is not None:
         await tell(query, t, "mentoring.people.already_in_bot")
         return
     invite = await session.scalar(select(Invite).where(

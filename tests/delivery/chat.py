@@ -32,9 +32,9 @@ class World:
         return FIRST_TEACHER + index
 
 
-async def _person(session: AsyncSession, network_id: int, telegram_id: int | None, name: str, clock: Clock, *,
+async def _person(session: AsyncSession, network_id: int, messenger_id: int | None, name: str, clock: Clock, *,
                   school_id: int | None = None, mentor: bool = False, coordinator: bool = False) -> User:
-    user = User(telegram_id=telegram_id, full_name=name, language="ru", consent_at=clock.now(), subjects=[],
+    user = User(messenger_id=messenger_id, full_name=name, language="ru", consent_at=clock.now(), subjects=[],
                 notification_prefs={})
     session.add(user)
     await session.flush()

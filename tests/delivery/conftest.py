@@ -38,7 +38,7 @@ async def populate(session: AsyncSession, *, people: int = 10, slug: str = "kiro
     await session.flush()
     users = []
     for i in range(people):
-        user = User(telegram_id=telegram_start + i, full_name=f"Участник {i:04d}", language="ru")
+        user = User(messenger_id=telegram_start + i, full_name=f"Участник {i:04d}", language="ru")
         session.add(user)
         users.append(user)
     await session.flush()

@@ -23,7 +23,7 @@ async def test_audiences_pick_the_right_people(sessionmaker, clock) -> None:
         p = await populate(session, people=20)
         u = p.users
         u[2].is_reachable = False  # blocked the bot
-        u[4].telegram_id = None  # imported in advance, never opened the bot
+        u[4].messenger_id = None  # imported in advance, never opened the bot
         (await session.scalar(select(Membership).where(Membership.user_id == u[6].id))).is_active = False
         u[8].forgotten_at = clock.now()
     net = p.network.id
@@ -45,7 +45,7 @@ async def test_audiences_pick_the_right_people(sessionmaker, clock) -> None:
         # each person once, telegram ids carried along
         rows = await audiences.resolve(session, net, "everyone")
         assert len(rows) == len({r.user_id for r in rows})
-        assert all(r.telegram_id == next(x.telegram_id for x in u if x.id == r.user_id) for r in rows)
+        assert all(r.messenger_id == next(x.messenger_id for x in u if x.id == r.user_id) for r in rows)
         with pytest.raises(DomainError):
             await audiences.resolve(session, net, {"kind": "schools", "school_ids": []})
         with pytest.raises(DomainError):
@@ -80,8 +80,8 @@ async def test_broadcast_lifecycle(sessionmaker, clock) -> None:
     assert keys == {f"broadcast:{bid}:user:{user.id}" for user in p.users if user is not p.users[7]}
 
     u = p.users
-    transport = ScriptedTransport(script={u[3].telegram_id: [Blocked("Forbidden: user is deactivated")],
-                                          u[4].telegram_id: [Transient("Internal Server Error")]})
+    transport = ScriptedTransport(script={u[3].messenger_id: [Blocked("Forbidden: user is deactivated")],
+                                          u[4].messenger_id: [Transient("Internal Server Error")]})
     sender = Sender(sessionmaker, transport, RateLimiter(Limits(global_per_sec=10_000)), clock, "w",
                     max_attempts=1, rng=random.Random(1))
     await sender.drain_once(limit=20)

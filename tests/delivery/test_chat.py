@@ -390,7 +390,7 @@ async def test_people_without_a_network_are_refused_politely(harness: BotHarness
     await make_world(harness, teachers=1)
 
     async def stranger(session):  # type: ignore[no-untyped-def]
-        user = User(telegram_id=123, full_name="Гость Гостевич", language="ru", consent_at=harness.app.clock.now(),
+        user = User(messenger_id=123, full_name="Гость Гостевич", language="ru", consent_at=harness.app.clock.now(),
                     subjects=[], notification_prefs={})
         session.add(user)
 

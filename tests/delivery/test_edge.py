@@ -135,7 +135,7 @@ async def test_faulty_broadcast_reaches_every_reachable_recipient(sessionmaker, 
             session, population.network, {"type": "text", "text": "Вебинар завтра в 15:00", "parse_mode": None},
             "everyone", None, clock)
     assert total == 200
-    chats = [user.telegram_id for user in population.users]
+    chats = [user.messenger_id for user in population.users]
     blocked = set(random.Random(3).sample(chats, 4))
     async with FakeTelegram(fail_rate=0.01, drop_rate=0.015, seed=11) as fake:
         fake.set_faults({"blocked": sorted(blocked)})
@@ -169,7 +169,7 @@ async def test_faulty_broadcast_reaches_every_reachable_recipient(sessionmaker, 
     assert stats.over_limit <= 0.02 * stats.requests
     assert counts == {**counts, "sent": 196, "unreachable": 4, "pending": 0, "sending": 0, "failed": 0}
     async with sessionmaker() as session:
-        flagged = set((await session.scalars(select(User.telegram_id).where(User.is_reachable.is_(False)))).all())
+        flagged = set((await session.scalars(select(User.messenger_id).where(User.is_reachable.is_(False)))).all())
         progress = await broadcasts.broadcast_progress(session, broadcast.id)
     assert flagged == blocked
     assert (progress.sent, progress.unreachable, progress.pending) == (196, 4, 0)
@@ -205,10 +205,10 @@ async def test_runtime_delivers_elects_one_leader_and_tracks_reachability(databa
             standby = next(r for r in runtimes if not r.is_leader)
 
             async with sessionmaker.begin() as session:  # committed → the leader is woken
-                await outbox.enqueue(session, chat_id=user.telegram_id, user_id=user.id, kind="notification",
+                await outbox.enqueue(session, chat_id=user.messenger_id, user_id=user.id, kind="notification",
                                      payload={"type": "text", "text": "Вас добавили в пару"},
                                      dedupe_key="pair:1", clock=SystemClock())
-            await fake.wait_for(lambda s: s.chat_id == user.telegram_id, timeout=5)
+            await fake.wait_for(lambda s: s.chat_id == user.messenger_id, timeout=5)
 
             await leader.stop()  # the leader goes away: the standby takes over
             for _ in range(60):
@@ -217,11 +217,11 @@ async def test_runtime_delivers_elects_one_leader_and_tracks_reachability(databa
                     break
             assert standby.is_leader
             async with sessionmaker.begin() as session:
-                await outbox.enqueue(session, chat_id=user.telegram_id, user_id=user.id, kind="notification",
+                await outbox.enqueue(session, chat_id=user.messenger_id, user_id=user.id, kind="notification",
                                      payload={"type": "text", "text": "Встреча подтверждена"},
                                      dedupe_key="pair:2", clock=SystemClock())
             await fake.wait_for(lambda s: s.text == "Встреча подтверждена", timeout=5)
-            assert len(fake.sent_to(user.telegram_id)) == 2
+            assert len(fake.sent_to(user.messenger_id)) == 2
 
         finally:
             for runtime in runtimes:

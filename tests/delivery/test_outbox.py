@@ -114,7 +114,7 @@ async def test_results_and_backoff(sessionmaker, clock) -> None:
     async with sessionmaker.begin() as session:
         population = await populate(session, people=2)
         user = population.users[0]
-        row = await outbox.enqueue(session, chat_id=user.telegram_id, user_id=user.id, payload=TEXT,
+        row = await outbox.enqueue(session, chat_id=user.messenger_id, user_id=user.id, payload=TEXT,
                                    kind="notification", dedupe_key="r", clock=clock)
         other = await outbox.enqueue(session, chat_id=5, payload=TEXT, kind="notification", dedupe_key="r2",
                                      clock=clock)
@@ -138,7 +138,7 @@ async def test_results_and_backoff(sessionmaker, clock) -> None:
         assert "blocked" in person.unreachable_reason
         assert (await session.get(OutboxMessage, row.id)).status == "unreachable"
     async with sessionmaker.begin() as session:
-        assert await outbox.mark_reachable(session, user.telegram_id, clock=clock)
+        assert await outbox.mark_reachable(session, user.messenger_id, clock=clock)
     async with sessionmaker() as session:
         person = await session.get(User, user.id)
         assert person.is_reachable is True and person.unreachable_since is None

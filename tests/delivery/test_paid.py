@@ -18,7 +18,7 @@ async def test_paid_broadcasts_use_the_paid_rate_and_say_so(database_url, engine
         population = await populate(session, people=150)
         await broadcasts.create_broadcast(session, population.network, {"type": "text", "text": "Платная рассылка"},
                                           "everyone", None, clock)
-        await outbox.enqueue(session, chat_id=population.users[0].telegram_id, user_id=population.users[0].id,
+        await outbox.enqueue(session, chat_id=population.users[0].messenger_id, user_id=population.users[0].id,
                              payload={"type": "text", "text": "Личное"}, kind="notification",
                              dedupe_key="personal:1", clock=clock)
     # The paid tier's limit is Telegram's business; the fake only keeps the per-chat limits here.

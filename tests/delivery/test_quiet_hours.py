@@ -62,14 +62,14 @@ async def test_held_kinds_wait_for_the_morning_personal_ones_never(sessionmaker,
     async with sessionmaker.begin() as session:
         p = await populate(session, people=3)
         net, user = p.network.id, p.users[1]
-        common = {"chat_id": user.telegram_id, "user_id": user.id, "network_id": net, "payload": TEXT}
+        common = {"chat_id": user.messenger_id, "user_id": user.id, "network_id": net, "payload": TEXT}
         for kind in ("reminder", "nudge", "announcement", "broadcast", "form_request", "notification", "reply"):
             await outbox.enqueue(session, kind=kind, dedupe_key=kind, clock=clock, **common)
         await outbox.enqueue(session, kind="broadcast", dedupe_key="urgent", clock=clock, quiet_hours=False, **common)
         await outbox.enqueue(session, kind="notification", dedupe_key="forced", clock=clock, quiet_hours=True,
                              **common)
         await outbox.enqueue(session, kind="reminder", dedupe_key="no-network", clock=clock,
-                             chat_id=user.telegram_id, payload=TEXT)
+                             chat_id=user.messenger_id, payload=TEXT)
         # A reminder of an event at 07:30: not held past the start (late is worse than early).
         await outbox.enqueue(session, kind="reminder", dedupe_key="event-0730", clock=clock,
                              not_before=msk(25, 6, 30), expires_at=msk(25, 7, 30), **common)
@@ -95,7 +95,7 @@ async def test_each_network_has_its_own_window_and_zone(sessionmaker, clock) -> 
         silent_off = await populate(session, people=2, slug="off", telegram_start=300_000)
         silent_off.network.settings = quiet_hours.with_quiet_hours({}, quiet_hours.OFF)
         await session.flush()
-        rows = [{"chat_id": p.users[0].telegram_id, "user_id": p.users[0].id, "network_id": p.network.id,
+        rows = [{"chat_id": p.users[0].messenger_id, "user_id": p.users[0].id, "network_id": p.network.id,
                  "payload": TEXT, "kind": "reminder", "dedupe_key": f"r:{p.network.slug}:{i}"}
                 for p in (moscow, urals, silent_off) for i in range(3)]
         assert await outbox.enqueue_many(session, rows, clock=clock) == 9
@@ -111,11 +111,11 @@ async def test_a_person_who_muted_a_topic_gets_no_row_of_it(sessionmaker, clock)
         p.users[1].notification_prefs = toggle({}, "form_reminders")
         p.users[2].notification_prefs = toggle({}, "announcements")
         await session.flush()
-        rows = [{"chat_id": u.telegram_id, "user_id": u.id, "network_id": p.network.id, "payload": TEXT,
+        rows = [{"chat_id": u.messenger_id, "user_id": u.id, "network_id": p.network.id, "payload": TEXT,
                  "kind": "reminder", "dedupe_key": f"form:1:user:{u.id}:remind", "topic": "form_reminders"}
                 for u in p.users]
         assert await outbox.enqueue_many(session, rows, clock=clock) == 3
-        assert await outbox.enqueue(session, chat_id=p.users[1].telegram_id, user_id=p.users[1].id,
+        assert await outbox.enqueue(session, chat_id=p.users[1].messenger_id, user_id=p.users[1].id,
                                     payload=TEXT, kind="reminder", dedupe_key="single", clock=clock,
                                     topic="form_reminders") is None
         # Broadcasts are never muted: the coordinator means everyone.

@@ -32,14 +32,14 @@ async def test_each_error_class_lands_in_its_status(sessionmaker, clock) -> None
     async with sessionmaker.begin() as session:
         population = await populate(session, people=5)
         for user in population.users:
-            await outbox.enqueue(session, chat_id=user.telegram_id, user_id=user.id, payload=TEXT,
+            await outbox.enqueue(session, chat_id=user.messenger_id, user_id=user.id, payload=TEXT,
                                  kind="notification", dedupe_key=f"n:{user.id}", clock=clock)
     u = population.users
     transport = ScriptedTransport(script={
-        u[1].telegram_id: [Blocked("Forbidden: bot was blocked by the user")],
-        u[2].telegram_id: [Rejected("Bad Request: can't parse entities")],
-        u[3].telegram_id: [Transient("Internal Server Error"), 555],
-        u[4].telegram_id: [RetryAfter(3), 556],
+        u[1].messenger_id: [Blocked("Forbidden: bot was blocked by the user")],
+        u[2].messenger_id: [Rejected("Bad Request: can't parse entities")],
+        u[3].messenger_id: [Transient("Internal Server Error"), 555],
+        u[4].messenger_id: [RetryAfter(3), 556],
     })
     sender = make_sender(sessionmaker, transport, clock)
     assert await sender.drain_once() == 5
@@ -63,7 +63,7 @@ async def test_each_error_class_lands_in_its_status(sessionmaker, clock) -> None
     assert by_key[f"n:{u[3].id}"].status == "sent" and by_key[f"n:{u[3].id}"].telegram_message_id == 555
     assert by_key[f"n:{u[3].id}"].attempts == 2
     assert by_key[f"n:{u[4].id}"].status == "sent" and by_key[f"n:{u[4].id}"].attempts == 1
-    assert transport.sent_to(u[1].telegram_id) == 1  # the blocked one is not retried
+    assert transport.sent_to(u[1].messenger_id) == 1  # the blocked one is not retried
 
 
 async def test_transient_errors_give_up_after_max_attempts(sessionmaker, clock) -> None:

@@ -9,8 +9,8 @@ from tests.delivery.chat import COORDINATOR, World, make_world
 from tests.harness import BotHarness
 
 
-async def _prefs(h: BotHarness, telegram_id: int) -> dict:
-    return await h.in_db(lambda s: s.scalar(select(User.notification_prefs).where(User.telegram_id == telegram_id)))
+async def _prefs(h: BotHarness, messenger_id: int) -> dict:
+    return await h.in_db(lambda s: s.scalar(select(User.notification_prefs).where(User.messenger_id == messenger_id)))
 
 
 async def _quiet(h: BotHarness, world: World) -> dict:

@@ -274,7 +274,7 @@ async def test_attendance_by_the_coordinator_and_by_check_in(harness: BotHarness
     assert "Сначала зарегистрируйтесь" in stranger.joined()
 
     async def present(session):  # type: ignore[no-untyped-def]
-        rows = (await session.execute(select(User.telegram_id, Attendance.how)
+        rows = (await session.execute(select(User.messenger_id, Attendance.how)
                                        .join(User, User.id == Attendance.user_id)
                                        .where(Attendance.event_id == event_id))).all()
         return dict(rows)

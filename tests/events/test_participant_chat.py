@@ -50,7 +50,7 @@ async def test_an_announcement_arrives_and_the_person_signs_up_then_changes_thei
     await teacher.press("Пойду")
 
     async def answers(session):  # type: ignore[no-untyped-def]
-        user = await session.scalar(__import__("sqlalchemy").select(User).where(User.telegram_id == TEACHER))
+        user = await session.scalar(__import__("sqlalchemy").select(User).where(User.messenger_id == TEACHER))
         return (await signups_of(session, event_id))[user.id]
 
     assert await harness.in_db(answers) == "going"

@@ -25,9 +25,9 @@ async def _announced(h: BotHarness, world) -> int:  # type: ignore[no-untyped-de
     return await h.in_db(work)
 
 
-def answers_to(h: BotHarness, telegram_id: int) -> list[str]:
+def answers_to(h: BotHarness, messenger_id: int) -> list[str]:
     return [c.params.get("text", "") for c in h.fake.calls_of("answerCallbackQuery")
-            if str(c.params.get("callback_query_id", "")).startswith(f"cbq-{telegram_id}-")]
+            if str(c.params.get("callback_query_id", "")).startswith(f"cbq-{messenger_id}-")]
 
 
 def gates_of(h: BotHarness) -> RsvpGates:

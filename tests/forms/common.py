@@ -30,10 +30,10 @@ class World:
         return FIRST_TEACHER + index
 
 
-async def add_person(session: AsyncSession, network_id: int, telegram_id: int | None, name: str, *,
+async def add_person(session: AsyncSession, network_id: int, messenger_id: int | None, name: str, *,
                      school_id: int | None, mentor: bool = False, coordinator: bool = False,
                      clock: Clock, language: str = "ru") -> User:
-    user = User(telegram_id=telegram_id, full_name=name, subjects=[], language=language, consent_at=clock.now(),
+    user = User(messenger_id=messenger_id, full_name=name, subjects=[], language=language, consent_at=clock.now(),
                 notification_prefs={})
     session.add(user)
     await session.flush()

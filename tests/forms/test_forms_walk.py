@@ -60,8 +60,8 @@ async def test_a_reflection_asks_which_event_and_goes_to_its_sign_ups(harness: B
         event = await core.create_event(session, network, title="Семинар «Смысловое чтение»", clock=clock,
                                         slot=Slot(start, start + timedelta(hours=2), False), audience="everyone")
         await lifecycle.announce(session, event, clock)
-        for telegram_id in (MENTEE, MENTEE2):
-            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+        for messenger_id in (MENTEE, MENTEE2):
+            user = await session.scalar(select(User).where(User.messenger_id == messenger_id))
             await signups.rsvp(session, event, user, True, clock)
 
     await harness.in_db(seminar)

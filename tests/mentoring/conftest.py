@@ -27,8 +27,8 @@ class World:
     schools: dict[str, int] = field(default_factory=dict)
     users: dict[int, int] = field(default_factory=dict)  # telegram id → user id
 
-    def uid(self, telegram_id: int) -> int:
-        return self.users[telegram_id]
+    def uid(self, messenger_id: int) -> int:
+        return self.users[messenger_id]
 
 
 PEOPLE = [
@@ -58,8 +58,8 @@ async def build_world(session: AsyncSession, clock, *, with_people: bool = True)
         school = await add_school(session, network.id, name, short_name=short, status=status, level=level)
         world.schools[key] = school.id
     if with_people:
-        for telegram_id, name, position, subjects, school, roles, directions in PEOPLE:
-            user = User(telegram_id=telegram_id, full_name=name, position=position, subjects=subjects,
+        for messenger_id, name, position, subjects, school, roles, directions in PEOPLE:
+            user = User(messenger_id=messenger_id, full_name=name, position=position, subjects=subjects,
                         language="ru", consent_at=clock.now(), notification_prefs={})
             session.add(user)
             await session.flush()
@@ -68,7 +68,7 @@ async def build_world(session: AsyncSession, clock, *, with_people: bool = True)
                                    is_participant="participant" in roles, is_mentor="mentor" in roles,
                                    is_coordinator="coordinator" in roles, directions=directions,
                                    capacity=3 if "mentor" in roles else None))
-            world.users[telegram_id] = user.id
+            world.users[messenger_id] = user.id
     await session.flush()
     return world
 

@@ -257,7 +257,7 @@ async def test_import_in_chat_preview_import_summary_and_personal_links(harness:
     async def attached(session):  # type: ignore[no-untyped-def]
         users = (await session.scalars(select(User).where(User.full_name == name))).all()
         invite = await session.scalar(select(Invite).where(Invite.code == code))
-        return [(u.telegram_id, u.id == invite.target_user_id) for u in users]
+        return [(u.messenger_id, u.id == invite.target_user_id) for u in users]
 
     assert await harness.in_db(attached) == [(720_001, True)]
     await director.command("menu")

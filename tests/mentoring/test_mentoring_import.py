@@ -207,7 +207,7 @@ async def test_a_300_row_participant_sheet_imports_in_one_go_with_a_clear_proble
         mentors = await session.scalar(select(func.count()).select_from(Membership).where(
             Membership.network_id == world.network_id, Membership.is_mentor.is_(True)))
         assert mentors == len([n for n in range(1, 301) if n % 7 == 0 and n not in (17, 130, 250)])
-        with_id = await session.scalar(select(User).where(User.telegram_id == 500_000_001))
+        with_id = await session.scalar(select(User).where(User.messenger_id == 500_000_001))
         assert with_id.subjects == ["Математика", "Информатика"]
         membership = await session.scalar(select(Membership).where(Membership.user_id == with_id.id))
         assert membership.school_id is not None

@@ -352,12 +352,12 @@ async def test_demo_data_has_every_kind_sessions_and_plans(db, clock) -> None:  
     from bot.services.demo import create_demo
 
     async with db.begin() as session:
-        summary = await create_demo(session, slug="demo", participants=120, telegram_id_start=800_000, clock=clock)
+        summary = await create_demo(session, slug="demo", participants=120, messenger_id_start=800_000, clock=clock)
     demo = summary.mentoring
     assert set(demo.links) == {"school_school", "leader_leader", "teacher_teacher", "group", "student_student"}
     assert demo.sessions > 50 and demo.goals >= 10
     async with db.begin() as session:
-        again = await create_demo(session, slug="demo", participants=120, telegram_id_start=800_000, clock=clock)
+        again = await create_demo(session, slug="demo", participants=120, messenger_id_start=800_000, clock=clock)
         assert again.mentoring.links == {}, "idempotent"
         forms = set((await session.scalars(select(MentoringLink.form))).all())
         assert {"traditional", "partner", "group", "flash", "virtual", "reverse", "situational"} <= forms

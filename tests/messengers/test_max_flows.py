@@ -48,7 +48,7 @@ async def test_an_invite_link_registers_a_teacher_by_taps_and_reaches_the_menu(h
     assert anna.buttons(), "the main menu has buttons"
 
     async def user(session):  # type: ignore[no-untyped-def]
-        return await session.scalar(select(User).where(User.telegram_id == ANNA))
+        return await session.scalar(select(User).where(User.messenger_id == ANNA))
 
     person = await harness.in_db(user)
     assert person is not None and person.full_name == "Иванова Мария Петровна"
@@ -75,7 +75,7 @@ async def test_a_person_who_stops_the_bot_is_marked_unreachable_and_back_on_star
     await finish_registration(anna)
 
     async def reachable(session):  # type: ignore[no-untyped-def]
-        return (await session.scalar(select(User).where(User.telegram_id == ANNA))).is_reachable
+        return (await session.scalar(select(User).where(User.messenger_id == ANNA))).is_reachable
 
     await anna.stop()
     assert await harness.in_db(reachable) is False

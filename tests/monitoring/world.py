@@ -52,9 +52,9 @@ def local(day: date, hour: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=MSK).astimezone(timezone.utc)
 
 
-async def person(session: AsyncSession, network_id: int, telegram_id: int | None, name: str, school_id: int | None,
+async def person(session: AsyncSession, network_id: int, messenger_id: int | None, name: str, school_id: int | None,
                  *, mentor: bool = False, coordinator: bool = False, now: datetime = NOW) -> User:
-    user = User(telegram_id=telegram_id, full_name=name, subjects=["Математика"], language="ru", consent_at=now,
+    user = User(messenger_id=messenger_id, full_name=name, subjects=["Математика"], language="ru", consent_at=now,
                 notification_prefs={})
     session.add(user)
     await session.flush()

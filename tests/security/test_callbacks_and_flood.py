@@ -17,8 +17,8 @@ from tests.mentoring.conftest import COORDINATOR, MENTOR
                                   "fs:99999999999999999999:1:v:0", "jr:4294967296:1", "rsvp:2147483648:go:0"])
 async def test_twenty_digit_ids_get_a_polite_refusal(harness: BotHarness, data: str) -> None:
     await setup(harness)
-    for telegram_id in (COORDINATOR, MENTOR):
-        person = harness.person(telegram_id)
+    for messenger_id in (COORDINATOR, MENTOR):
+        person = harness.person(messenger_id)
         await person.press_data(data)
         assert person.alerts()[-1] == "Эта кнопка устарела. Откройте /menu."
         assert not any("Что-то пошло не так" in text for text in person.texts())

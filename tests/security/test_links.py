@@ -19,9 +19,9 @@ def test_addresses_are_defused_and_ordinary_abbreviations_left_alone() -> None:
         assert not has_link(text) and unlink(text) == text
 
 
-async def outbox_to(h: BotHarness, telegram_id: int) -> list[OutboxMessage]:
+async def outbox_to(h: BotHarness, messenger_id: int) -> list[OutboxMessage]:
     async def work(session):  # type: ignore[no-untyped-def]
-        return list((await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == telegram_id))).all())
+        return list((await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == messenger_id))).all())
 
     return await h.in_db(work)
 
@@ -46,7 +46,7 @@ async def test_a_stranger_cannot_send_a_link_as_a_school_or_a_position(harness: 
     await stranger.press("пропустить")
     assert "отправлена координатору" in stranger.joined()
     request = await harness.in_db(lambda s: s.scalar(select(JoinRequest)))
-    user = await harness.in_db(lambda s: s.scalar(select(User).where(User.telegram_id == TEACHER)))
+    user = await harness.in_db(lambda s: s.scalar(select(User).where(User.messenger_id == TEACHER)))
     assert (request.school_note, user.position) == ("МОУ «Новая школа»", "Методист по ВПР")
 
 
@@ -59,7 +59,7 @@ async def test_an_old_link_in_a_request_reaches_coordinators_defused_without_a_p
         from bot import notifications
         from db.models import Network
 
-        user = User(telegram_id=TEACHER, full_name="Смирнова Ольга Николаевна", position="см. https://evil.example",
+        user = User(messenger_id=TEACHER, full_name="Смирнова Ольга Николаевна", position="см. https://evil.example",
                     subjects=[], language="ru", consent_at=harness.app.clock.now(), notification_prefs={})
         session.add(user)
         await session.flush()

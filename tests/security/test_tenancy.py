@@ -40,7 +40,7 @@ async def two_networks(h: BotHarness) -> World:
 
     async def kirovsk(session):  # type: ignore[no-untyped-def]
         await build_kirovsk(session, h.app.clock, teachers=3)
-        other = await session.scalar(select(User).where(User.telegram_id == OTHER))
+        other = await session.scalar(select(User).where(User.messenger_id == OTHER))
         other.username, other.phone, other.position = "petrov_kirovsk", "+79115550011", "Заместитель директора"
 
     await h.in_db(kirovsk)
@@ -68,7 +68,7 @@ async def test_an_import_naming_another_networks_member_enrols_nobody_and_shows_
     assert [row[0] for row in rows[1:]] == ["Сергеев Пётр Андреевич"], "a personal link, in the sheet's words"
 
     async def state(session):  # type: ignore[no-untyped-def]
-        other = await session.scalar(select(User).where(User.telegram_id == OTHER))
+        other = await session.scalar(select(User).where(User.messenger_id == OTHER))
         networks = (await session.scalars(select(Membership.network_id).where(Membership.user_id == other.id))).all()
         record = await session.scalar(select(User).where(User.full_name == "Сергеев Пётр Андреевич"))
         return other, len(networks), record
@@ -77,7 +77,7 @@ async def test_an_import_naming_another_networks_member_enrols_nobody_and_shows_
     assert (other.full_name, other.username, other.phone, other.position) == (
         "Петров Андрей Сергеевич", "petrov_kirovsk", "+79115550011", "Заместитель директора"), "untouched"
     assert networks == 1, "not enrolled without consent"
-    assert record.telegram_id is None and record.phone == "+79001112233"
+    assert record.messenger_id is None and record.phone == "+79001112233"
 
     # The person accepts the personal invite: now they are in, as themselves, and the record is theirs.
     teacher = harness.person(OTHER)
@@ -86,7 +86,7 @@ async def test_an_import_naming_another_networks_member_enrols_nobody_and_shows_
     assert "Подпорожский район" in teacher.joined()
 
     async def after(session):  # type: ignore[no-untyped-def]
-        other = await session.scalar(select(User).where(User.telegram_id == OTHER))
+        other = await session.scalar(select(User).where(User.messenger_id == OTHER))
         memberships = (await session.scalars(select(Membership).where(Membership.user_id == other.id))).all()
         leftover = await session.scalar(select(func.count()).select_from(User).where(
             User.full_name == "Сергеев Пётр Андреевич"))
@@ -121,7 +121,7 @@ async def test_a_record_another_network_imported_is_never_overwritten(db, clock)
     async with db() as session:
         records = (await session.scalars(select(User).where(User.full_name == "Козлова Вера Павловна")
                                          .order_by(User.id))).all()
-        assert [(r.telegram_id, r.phone, r.position) for r in records] == [
+        assert [(r.messenger_id, r.phone, r.position) for r in records] == [
             (777_000_001, "+79110000001", "учитель"), (None, "+79999999999", "директор")]
         kirovsk_record = records[0]
         assert await session.scalar(select(func.count()).select_from(Membership).where(

@@ -103,7 +103,7 @@ async def announce(session: AsyncSession, event: Event, clock: Clock, *, at: dat
                           progress_message_id=progress_message_id)
     session.add(broadcast)
     await session.flush()
-    rows = ({"chat_id": p.telegram_id, "user_id": p.user_id, "network_id": network.id,
+    rows = ({"chat_id": p.messenger_id, "user_id": p.user_id, "network_id": network.id,
              "payload": payload(languages.get(p.user_id) or "ru"), "kind": ANNOUNCEMENT,
              "priority": Priority.BULK, "not_before": when, "broadcast_id": broadcast.id,
              "dedupe_key": f"{announce_prefix(event.id)}user:{p.user_id}", "topic": TOPIC,
@@ -124,8 +124,8 @@ async def _notify_going(session: AsyncSession, event: Event, clock: Clock, key: 
     ids = await signups.going_ids(session, event.id)
     if not ids:
         return 0
-    stmt = select(User.id, User.telegram_id, User.language).where(
-        User.id.in_(ids), User.is_reachable.is_(True), User.telegram_id.is_not(None), User.forgotten_at.is_(None))
+    stmt = select(User.id, User.messenger_id, User.language).where(
+        User.id.in_(ids), User.is_reachable.is_(True), User.messenger_id.is_not(None), User.forgotten_at.is_(None))
     people = (await session.execute(stmt)).all()
     payloads: dict[str, dict[str, Any]] = {}
 

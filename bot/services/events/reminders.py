@@ -144,10 +144,10 @@ class PlanCache:
 async def _people(session: AsyncSession, network_id: int, cache: PlanCache) -> dict[int, tuple[int, str]]:
     """Reachable active members: user id → (chat id, language)."""
     if network_id not in cache.people:
-        stmt = (select(User.id, User.telegram_id, User.language)
+        stmt = (select(User.id, User.messenger_id, User.language)
                 .join(Membership, Membership.user_id == User.id)
                 .where(Membership.network_id == network_id, Membership.is_active.is_(True),
-                       User.forgotten_at.is_(None), User.is_reachable.is_(True), User.telegram_id.is_not(None)))
+                       User.forgotten_at.is_(None), User.is_reachable.is_(True), User.messenger_id.is_not(None)))
         cache.people[network_id] = {uid: (chat, language or "ru")
                                     for uid, chat, language in (await session.execute(stmt)).all()}
     return cache.people[network_id]
@@ -232,9 +232,9 @@ async def plan_for_user(session: AsyncSession, event: Event, user: User, clock: 
     if keys:
         await outbox.forget_cancelled(session, keys=keys)
     plan = due(event, network, clock.now())
-    if not plan or network is None or user.telegram_id is None or not user.is_reachable:
+    if not plan or network is None or user.messenger_id is None or not user.is_reachable:
         return 0
-    person = Person(user.id, user.telegram_id, user.language or "ru")
+    person = Person(user.id, user.messenger_id, user.language or "ru")
     return await outbox.enqueue_many(session, _rows(event, network, plan, [person]), clock=clock)
 
 

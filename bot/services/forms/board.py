@@ -111,7 +111,7 @@ async def people(session: AsyncSession, request: FormRequest, school_id: int, pa
                  size: int = PEOPLE_PAGE) -> Page[PersonRow]:
     """People of one school (NO_SCHOOL: without one) on the board: not answered first, then by name."""
     stmt = _school_join(select(FormResponse.user_id, User.full_name, FormResponse.submitted_at,
-                               FormResponse.updated_at, User.is_reachable, User.telegram_id)
+                               FormResponse.updated_at, User.is_reachable, User.messenger_id)
                         .select_from(FormResponse).join(User, User.id == FormResponse.user_id),
                         request.network_id).where(FormResponse.request_id == request.id)
     stmt = stmt.where(School.id.is_(None) if school_id == NO_SCHOOL else School.id == school_id)
@@ -119,13 +119,13 @@ async def people(session: AsyncSession, request: FormRequest, school_id: int, pa
     page = _clamp(page, total, size)
     ordered = stmt.order_by(FormResponse.submitted_at.is_not(None), User.name_key, User.id)
     rows = []
-    for uid, name, submitted_at, updated_at, reachable, telegram_id in (
+    for uid, name, submitted_at, updated_at, reachable, messenger_id in (
             await session.execute(ordered.limit(size).offset(page * size))).all():
         if submitted_at is not None:
             state = "late" if submitted_at > request.deadline else "submitted"
         else:
             state = "started" if updated_at is not None else "not_started"
-        rows.append(PersonRow(uid, name, state, submitted_at, bool(reachable) and telegram_id is not None))
+        rows.append(PersonRow(uid, name, state, submitted_at, bool(reachable) and messenger_id is not None))
     return _page(rows, page, total, size)
 
 

@@ -46,13 +46,13 @@ BASIC_AUDIENCES = ("everyone", "participants", "mentors", "coordinators", "shnor
 @dataclass(frozen=True)
 class Member:
     user_id: int
-    telegram_id: int | None
+    messenger_id: int | None
     reachable: bool
     language: str
 
     @property
     def can_receive(self) -> bool:
-        return self.reachable and self.telegram_id is not None
+        return self.reachable and self.messenger_id is not None
 
 
 # --- time -----------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ async def members_by_ids(session: AsyncSession, network_id: int, user_ids: Itera
     found: list[Member] = []
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start:start + ID_CHUNK]
-        stmt = (select(User.id, User.telegram_id, User.is_reachable, User.language)
+        stmt = (select(User.id, User.messenger_id, User.is_reachable, User.language)
                 .join(Membership, Membership.user_id == User.id)
                 .where(Membership.network_id == network_id, Membership.is_active.is_(True),
                        User.forgotten_at.is_(None), User.id.in_(chunk))
@@ -248,7 +248,7 @@ def _outbox_rows(request: FormRequest, members: Sequence[Member], *, tz: ZoneInf
     for member in members:
         if not member.can_receive:
             continue
-        base = {"chat_id": member.telegram_id, "user_id": member.user_id, "network_id": request.network_id}
+        base = {"chat_id": member.messenger_id, "user_id": member.user_id, "network_id": request.network_id}
         key = f"form:{request.id}:user:{member.user_id}"
         yield {**base, "payload": body(first, member.language), "kind": "form_request", "dedupe_key": key}
         if remind_at is not None:
@@ -378,7 +378,7 @@ async def remind_unanswered(session: AsyncSession, request: FormRequest, clock: 
                                                questions=questions)
         return cache[language]
 
-    rows = [{"chat_id": m.telegram_id, "user_id": m.user_id, "network_id": request.network_id,
+    rows = [{"chat_id": m.messenger_id, "user_id": m.user_id, "network_id": request.network_id,
              "payload": body(m.language), "kind": "reminder", "topic": "form_reminders",
              "dedupe_key": f"form:{request.id}:user:{m.user_id}:asked:{day}"}
             for m in members if m.can_receive]

@@ -70,6 +70,6 @@ def mention(user: User | None) -> Raw:
     name = html.escape(user.full_name or user.username or "—", quote=False)
     if user.username:
         return Raw(f'<a href="https://t.me/{html.escape(user.username)}">{name}</a> (@{html.escape(user.username)})')
-    if user.telegram_id:
-        return Raw(f'<a href="tg://user?id={int(user.telegram_id)}">{name}</a>')
+    if user.messenger_id:
+        return Raw(f'<a href="tg://user?id={int(user.messenger_id)}">{name}</a>')
     return Raw(name)

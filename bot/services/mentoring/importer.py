@@ -220,8 +220,8 @@ class _Importer:
 
     def _index_person(self, person: _Person) -> None:
         user = person.user
-        if user.telegram_id:
-            self.by_tg[int(user.telegram_id)] = person
+        if user.messenger_id:
+            self.by_tg[int(user.messenger_id)] = person
         if user.username:
             self.by_username[user.username.lower()] = person
         if user.name_key:
@@ -301,14 +301,14 @@ class _Importer:
         self._count(self.result.schools, self.seen_schools, self._id(school), "updated" if changed else "unchanged")
         return school
 
-    async def _known_elsewhere(self, telegram_id: int) -> bool:
+    async def _known_elsewhere(self, messenger_id: int) -> bool:
         """The id belongs to someone the bot knows who is not in this network. Whose it is stays unsaid: their
         data is not read, shown or changed — the import makes a record of its own and a personal invite."""
-        if telegram_id in self.foreign:
+        if messenger_id in self.foreign:
             return True
-        if telegram_id in self.by_tg:
+        if messenger_id in self.by_tg:
             return False
-        return await self.session.scalar(select(User.id).where(User.telegram_id == telegram_id)) is not None
+        return await self.session.scalar(select(User.id).where(User.messenger_id == messenger_id)) is not None
 
     def _by_name(self, full_name: str, school: School | None) -> _Person | None:
         """A namesake at another school is another person; two at the same school can't be told apart."""
@@ -334,7 +334,7 @@ class _Importer:
             return None
 
     async def person(self, full_name: str, *, school: School | None, position: str | None = None,
-                     roles: set[str] | None = None, subjects: list[str] | None = None, telegram_id: int | None = None,
+                     roles: set[str] | None = None, subjects: list[str] | None = None, messenger_id: int | None = None,
                      username: str | None = None, phone: str | None = None, directions: list[str] | None = None,
                      mentor_type: str | None = None, capacity: int | None = None) -> _Person:
         """Finds the person among this network's members (by Telegram id, username, ФИО) or makes a record.
@@ -348,21 +348,21 @@ class _Importer:
             raise _RowError("mentoring.import.problem.bad_name", value=full_name) from None
         roles = roles or {"participant"}
         person = None
-        if telegram_id is not None:
-            person = self.by_tg.get(telegram_id) or self.foreign.get(telegram_id)
+        if messenger_id is not None:
+            person = self.by_tg.get(messenger_id) or self.foreign.get(messenger_id)
         if person is None and username:
             person = self.by_username.get(username.lower())
         if person is None:
             person = self._by_name(full_name, school)
-            if person is not None and telegram_id is not None and person.user.telegram_id not in (None, telegram_id):
+            if person is not None and messenger_id is not None and person.user.messenger_id not in (None, messenger_id):
                 raise _RowError("mentoring.import.problem.telegram_mismatch", name=full_name)
         if person is not None and person.membership is not None and not person.membership.is_active:
             raise _RowError("mentoring.import.problem.inactive_person", name=full_name)  # back only by hand
-        elsewhere = telegram_id is not None and await self._known_elsewhere(telegram_id)
-        own_id = None if elsewhere else telegram_id  # someone else's account is never tied to a record here
+        elsewhere = messenger_id is not None and await self._known_elsewhere(messenger_id)
+        own_id = None if elsewhere else messenger_id  # someone else's account is never tied to a record here
         created = person is None
         if person is None:
-            user = User(full_name=full_name, telegram_id=own_id, username=username, position=position,
+            user = User(full_name=full_name, messenger_id=own_id, username=username, position=position,
                         subjects=list(subjects or []), phone=phone, language="ru", notification_prefs={},
                         created_at=self.clock.now())
             self._add(user)
@@ -373,12 +373,12 @@ class _Importer:
         changed = False
         if not created and user.consent_at is None:  # this network's imported record: the sheet is the source
             for attr, value in (("position", position), ("phone", phone), ("username", username),
-                                ("telegram_id", own_id)):
+                                ("messenger_id", own_id)):
                 if value is not None and getattr(user, attr) != value:
                     if not self.dry_run:
                         setattr(user, attr, value)
                     changed = True
-            if elsewhere and user.telegram_id is None:
+            if elsewhere and user.messenger_id is None:
                 changed = True  # looks the same as an id taken up: nothing tells whose the id is
             if subjects and list(user.subjects or []) != list(subjects):
                 if not self.dry_run:
@@ -417,7 +417,7 @@ class _Importer:
         await self._flush()
         self._index_person(person)
         if elsewhere:
-            self.foreign[telegram_id] = person  # type: ignore[index]  # the same id again in this file: this record
+            self.foreign[messenger_id] = person  # type: ignore[index]  # the same id again in this file: this record
         self._count(self.result.people, self.seen_people, self._id(user),
                     "created" if created else ("updated" if changed else "unchanged"))
         if user.consent_at is None:  # not in the bot yet (whatever id the sheet gave): a personal link
@@ -507,9 +507,9 @@ class _Importer:
         if not values.get("full_name", "").strip():
             raise _RowError("mentoring.import.problem.missing_name")
         school = await self._school_or_warn(values.get("school", ""))
-        telegram_id = username = phone = None
+        messenger_id = username = phone = None
         try:
-            telegram_id, username = parse_telegram(values.get("telegram", ""))
+            messenger_id, username = parse_telegram(values.get("telegram", ""))
         except DomainError as error:
             self.warn(error.key, **error.values)
         try:
@@ -534,7 +534,7 @@ class _Importer:
             roles.add("mentor")
         await self.person(values["full_name"], school=school, position=self._text(values, "position", POSITION_LIMIT),
                           roles=roles,
-                          subjects=list(dict.fromkeys(subjects)), telegram_id=telegram_id, username=username,
+                          subjects=list(dict.fromkeys(subjects)), messenger_id=messenger_id, username=username,
                           phone=phone, directions=directions, mentor_type=mentor_type, capacity=capacity)
 
     async def school_pair_row(self, values: dict[str, str]) -> None:

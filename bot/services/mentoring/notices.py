@@ -39,7 +39,7 @@ def button(text: str, data: str) -> dict[str, str]:
 
 def reachable(user: User | None) -> bool:
     """Only people who started the bot and agreed get messages (an imported record is not one yet)."""
-    return (user is not None and user.telegram_id is not None and user.consent_at is not None
+    return (user is not None and user.messenger_id is not None and user.consent_at is not None
             and user.forgotten_at is None)
 
 
@@ -52,7 +52,7 @@ async def send(session: AsyncSession, user: User, text: str, *, key: str, clock:
     payload: dict[str, Any] = {"type": "text", "text": text, "parse_mode": "HTML", "disable_web_page_preview": True}
     if rows:
         payload["reply_markup"] = {"inline_keyboard": [list(row) for row in rows]}
-    row = await outbox.enqueue(session, chat_id=int(user.telegram_id or 0), user_id=user.id, network_id=network_id,
+    row = await outbox.enqueue(session, chat_id=int(user.messenger_id or 0), user_id=user.id, network_id=network_id,
                                payload=payload, kind=kind, dedupe_key=key[:255], clock=clock, not_before=not_before,
                                topic=topic, about_user_id=about.id if about is not None else None)
     return row is not None
@@ -264,7 +264,7 @@ async def question_asked(session: AsyncSession, question: Question, asker: User,
         scope = (t(f"mentoring.direction.{question.direction}") if question.direction
                  else t(f"mentoring.ask.scope_{question.scope}"))
         text = t("mentoring.notice.question", asker=mention(asker), scope=scope, text=unlink(question.text))
-        rows.append({"chat_id": int(user.telegram_id or 0), "user_id": user.id, "about_user_id": asker.id,
+        rows.append({"chat_id": int(user.messenger_id or 0), "user_id": user.id, "about_user_id": asker.id,
                      "network_id": question.network_id,
                      "kind": "notification", "dedupe_key": f"mentoring:question:{question.id}:{user.id}",
                      "payload": {"type": "text", "text": text, "parse_mode": "HTML",
