@@ -128,9 +128,8 @@ async def test_a_person_who_muted_a_topic_gets_no_row_of_it(sessionmaker, clock)
 async def test_announcement_mutes_are_honoured_where_announcements_are_planned(sessionmaker, clock) -> None:
     """The events feature plans announcements; whoever muted «announcements» is left out (and
     `topic="announcements"` on the outbox rows would do it too)."""
-    lifecycle = pytest.importorskip("bot.services.events.lifecycle")
-    core = pytest.importorskip("bot.services.events.core")
-    times = pytest.importorskip("bot.services.events.times")
+    from bot.services.events import core, lifecycle, times
+
     async with sessionmaker.begin() as session:
         p = await populate(session, people=4)
         p.users[2].notification_prefs = toggle({}, "announcements")
