@@ -150,8 +150,10 @@ async def run(settings: Settings) -> None:
             job.modify(next_run_time=datetime.now(timezone.utc))  # plan at once: catch up after downtime
         await _serve(app, bot, max_front, stop)
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        stopped_jobs = await scheduler.stop(settings.shutdown_grace_sec)
+        if stopped_jobs:
+            log.warning("shutdown: %d planner jobs still running after %.0fs were stopped", stopped_jobs,
+                        settings.shutdown_grace_sec)
         if max_front is not None:
             await max_front.wait_idle(settings.shutdown_grace_sec)
         drained = await app.in_flight.wait_idle(settings.shutdown_grace_sec)

@@ -37,3 +37,38 @@ async def test_jobs_run_commit_and_survive_a_failing_neighbour(engine, clock) ->
     assert woken == ["sender"], "only the successful job wakes the sender"
     async with sessionmaker() as session:
         assert (await session.scalars(select(Network.slug))).all() == ["n0"]
+
+
+async def test_shutdown_lets_a_running_job_finish_and_stops_a_stuck_one_quietly(engine, clock, caplog) -> None:  # type: ignore[no-untyped-def]
+    """The bot closes its database right after the scheduler: a planner still running must finish first, or be
+    stopped with its transaction rolled back — never left to fail against a closed engine with a traceback."""
+    started: dict[str, asyncio.Event] = {"quick": asyncio.Event(), "stuck": asyncio.Event()}
+    finished: list[str] = []
+
+    async def quick(session, clock):  # type: ignore[no-untyped-def]
+        started["quick"].set()
+        await asyncio.sleep(0.3)
+        await session.scalars(select(Network.slug))  # a read: SQLite lets one writer in at a time
+        finished.append("quick")
+
+    async def stuck(session, clock):  # type: ignore[no-untyped-def]
+        await create_network(session, slug="stuck", name="Сеть", timezone="Europe/Moscow")
+        started["stuck"].set()
+        await asyncio.sleep(3600)
+        finished.append("stuck")
+
+    sessionmaker = make_sessionmaker(engine)
+    scheduler = build_scheduler([Job("quick", quick, 3600), Job("stuck", stuck, 3600)], sessionmaker, clock)
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        job.modify(next_run_time=datetime.now(timezone.utc))
+    await asyncio.wait_for(asyncio.gather(started["quick"].wait(), started["stuck"].wait()), 10)
+    with caplog.at_level("INFO"):
+        cancelled = await scheduler.stop(grace_sec=1.5)
+    assert cancelled == 1
+    assert finished == ["quick"]
+    assert not scheduler.running_jobs
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info], caplog.text
+    assert "job stuck stopped at shutdown" in caplog.text
+    async with sessionmaker() as session:  # the stuck job's write rolled back with it
+        assert (await session.scalars(select(Network.slug))).all() == []
