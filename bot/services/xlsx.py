@@ -4,7 +4,8 @@ a form's answers, invite lists, the import template) is written here, on XlsxWri
 What every file gets, whoever asks for it:
 
 - typed cells: dates and date-times as Excel dates («ДД.ММ.ГГГГ», «ДД.ММ.ГГГГ ЧЧ:ММ»; aware moments are
-  shown in the book's time zone), numbers as numbers, booleans as booleans, everything else as text;
+  shown in the book's time zone), numbers as numbers (a `Percent` shown as «56%»), booleans as booleans,
+  everything else as text;
 - text is only ever text: it goes through `write_string`, so «=1+2» or «=HYPERLINK(…)» never becomes a
   formula, and a cell starting with = + - @ carries Excel's quote prefix so editing it keeps it text;
 - control characters become a space (XML can't hold most of them, and XlsxWriter would show the rest as
@@ -88,6 +89,11 @@ def fitted_widths(header: Sequence[Any], sample: Iterable[Sequence[Any]]) -> lis
     return [w + 2 for w in result]
 
 
+class Percent(float):
+    """A share from 0 to 1 written as a number shown as a whole percent («56%»): Excel sums and sorts it, and
+    a text «56%» would carry the «number stored as text» flag."""
+
+
 @dataclass(frozen=True)
 class ChartSeries:
     name: str
@@ -147,6 +153,9 @@ class Sheet:
             number = float(value)
             if math.isfinite(number):
                 write_number(row, col, value if kind is int else number)
+        elif kind is Percent:
+            if math.isfinite(value):
+                write_number(row, col, float(value), formats["percent"])
         elif kind is bool:
             self.ws.write_boolean(row, col, value)
         elif kind is datetime:
@@ -278,6 +287,7 @@ class Book:
             "date": add({"num_format": DATE_FORMAT}),
             "moment": add({"num_format": MOMENT_FORMAT}),
             "quoted": add({"quote_prefix": True}),
+            "percent": add({"num_format": "0%"}),
         }
         self.sheets: list[Sheet] = []
 
@@ -320,5 +330,5 @@ def table_xlsx(out: str | Path | IO[bytes], title: str, header: Sequence[Any], r
     book.close()
 
 
-__all__ = ["Book", "CELL_LIMIT", "ChartSeries", "Sheet", "clean_text", "fitted_widths", "safe_sheet_name",
+__all__ = ["Book", "CELL_LIMIT", "ChartSeries", "Percent", "Sheet", "clean_text", "fitted_widths", "safe_sheet_name",
            "table_xlsx", "text_width", "xl_rowcol_to_cell"]

@@ -17,6 +17,7 @@ from bot.services.mentoring.exports import export_rows
 from bot.services.monitoring.texts import card_text
 from db.models import Network
 from db.session import make_sessionmaker
+from tests.monitoring.test_chat import indicator_values
 from tests.monitoring.world import NOW, World, build
 from tests.xlsx_check import check_xlsx
 
@@ -47,7 +48,7 @@ def values(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def indicator_lines(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
     """The table's rows (the notes below it have nothing in the «Значение» column)."""
-    return [row for row in values(ws)[1:] if row and row[2]]
+    return [row for row in indicator_values(ws) if row and row[2] not in (None, "")]
 
 
 def assert_sheet_agrees_with_card(rows: list[tuple], card_texts: dict[str, str]) -> None:
@@ -131,6 +132,8 @@ async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock:
     rows = indicator_lines(wb["Показатели"])
     assert len(rows) == len(card.indicators) + sum(len(c.indicators) for c in schools.values())
     assert rows[0][:6] == ("Вся сеть", "Участие педагогов", "83%", 5, 6, 83)
+    assert wb["Показатели"]["C2"].value == 0.83  # a number, shown as «83%»
+    assert wb["Показатели"]["C2"].number_format == "0%"
     assert_sheet_agrees_with_card(rows, texts)
     notes = [row for row in values(wb["Показатели"])[len(rows) + 1:] if row and row[0]]
     assert notes[0][0].startswith("Рассчитано 24.11.2026 12:00 (Europe/Moscow)")
