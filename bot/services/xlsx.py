@@ -190,8 +190,34 @@ class Sheet:
         self._last_data_row = self.row - 1
 
     def note(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Rows below the table (an explanation, a time stamp): not data, outside the filter."""
-        self._write(rows)
+        """Rows below the table (an explanation, a time stamp): not data, outside the filter. A text longer than its
+        column wraps — the last one of a row over the rest of the table's width — so a printed page shows it whole
+        instead of cutting it at the page's edge."""
+        widths = self.widths if self.widths is not None else fitted_widths(self.header, self._sample)
+        wrap = self.book.formats["wrap"]
+        for values in rows:
+            texts = [(col, clean_text(v)) for col, v in enumerate(values) if isinstance(v, str) and v]
+            if not texts:
+                self._write([values])
+                continue
+            row, last_col, wide = self.row, self.columns - 1, texts[-1]
+            spans = {col: sum(widths[col:last_col + 1]) if (col, text) == wide else widths[col] for col, text in texts}
+            long = {col for col, text in texts if len(text) > widths[col] - 2}
+            lines = max([math.ceil(len(text) / max(spans[col] - 2, 1)) for col, text in texts if col in long] or [1])
+            for col, text in texts:
+                if col in long and spans[col] > widths[col] and col < last_col:
+                    self.ws.merge_range(row, col, row, last_col, "", wrap)
+                    self.ws.write_string(row, col, text, wrap)  # a string whatever it starts with
+                elif lines > 1:  # the row's other texts wrap and sit at the top beside it
+                    self.ws.write_string(row, col, text, wrap)
+                else:
+                    self._put(row, col, text)
+            for col, value in enumerate(values):
+                if value is not None and not isinstance(value, str):
+                    self._put(row, col, value)
+            if lines > 1:
+                self.ws.set_row(row, 15 * min(lines, 20))
+            self.row += 1
 
     def chart(self, *, title: str, categories: int, first: int, last: int, series: Sequence[ChartSeries],
               at_column: int, axis: str | None = None) -> None:
@@ -288,6 +314,7 @@ class Book:
             "moment": add({"num_format": MOMENT_FORMAT}),
             "quoted": add({"quote_prefix": True}),
             "percent": add({"num_format": "0%"}),
+            "wrap": add({"text_wrap": True, "valign": "top"}),
         }
         self.sheets: list[Sheet] = []
 

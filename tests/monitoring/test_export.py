@@ -144,6 +144,13 @@ async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock:
     ws = wb["Показатели"]
     assert ws.auto_filter.ref == f"A1:J{len(rows) + 1}" and ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
+    # Printed one page wide, a definition must not run off the page: it wraps over the rest of the table's width.
+    spans = {str(r) for r in ws.merged_cells.ranges}
+    for cells in ws.iter_rows(min_row=len(rows) + 4):
+        if cells[0].value in defined and len(str(cells[1].value)) > 60:
+            assert f"B{cells[1].row}:J{cells[1].row}" in spans and cells[1].alignment.wrap_text, cells[0].value
+    longest = max((c for c in ws["B"] if c.row > len(rows) + 3 and c.value), key=lambda c: len(str(c.value)))
+    assert len(longest.value) > 200 and ws.row_dimensions[longest.row].height >= 30  # two lines or more
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert len(ws._charts) == 1  # a native chart beside the table
 
