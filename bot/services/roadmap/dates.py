@@ -93,7 +93,7 @@ _DECADE_LAST = {2: 28, 4: 30, 6: 30, 9: 30, 11: 30}  # the third decade's last d
 # Numbers a program writes: «2025-10-27» (ISO), «27/10/2025», and a month with its year «09.2025», «12.2025 г.».
 _ISO_DATE_RE = re.compile(r"(?<![\d.\-/])((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?![\d\-])")
 _SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)(?![\d/])")
-_MONTH_YEAR_RE = re.compile(r"(?<![\d.,])(0?[1-9]|1[0-2])\.((?:19|20)\d\d)(?![\d.]\d)")
+_MONTH_YEAR_RE = re.compile(r"(?<!№)(?<!№ )(?<![\d.,])(0?[1-9]|1[0-2])\.((?:19|20)\d\d)(?![\d.]\d)")
 _MONTH_NAMES = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
                 "ноябрь", "декабрь")
 _WEEKDAYS_RE = re.compile(
