@@ -1,6 +1,6 @@
 """The files the bot hands out, checked from outside as the issue's reviewer would: a fresh SQLite database,
 `demo-data`, a roadmap import and a `network import` that brings a school named «=1+2» and a person whose record
-holds a control character (the importer refuses one in a ФИО, so it rides in the position); then `export` and `report` as processes, a broadcast's not-reached list, and:
+holds a control character (the importer reads it as a space, as the writer does); then `export` and `report` as processes, a broadcast's not-reached list, and:
 
 * every XLSX: the zip's local headers against the central directory, every XML part, openpyxl, no formulas,
   date columns holding dates; LibreOffice converts each sheet to CSV (cells as shown) and the workbook to PDF;
@@ -50,7 +50,7 @@ def import_files(folder: Path) -> list[Path]:
     schools.write_text("Наименование ОО;Краткое наименование;Статус;Уровень;Муниципалитет\n"
                        "=1+2;=1+2;ШНОР;3;Кировский район\n", encoding="utf-8")
     people.write_text("ФИО;ОО;Должность;Роль;Предметы\n"
-                      "Звонкова Анна Петровна;=1+2;учитель\x07математики;участник;Математика\n", encoding="utf-8")
+                      "Звонкова\x07 Анна Петровна;=1+2;учитель\x07математики;участник;Математика\n", encoding="utf-8")
     return [schools, people]
 
 
@@ -78,8 +78,9 @@ def check_workbook(path: Path, out: Path, *, tricky: bool = True) -> None:
         flat = [cell for rows in texts.values() for row in rows for cell in row]
         if tricky:
             assert "=1+2" in flat or any("HYPERLINK" in c for c in flat), "a formula-looking name did not stay text"
-            assert any(c in ("учитель математики", "Звонкова  Анна") for c in flat), \
+            assert any(c in ("Звонкова Анна Петровна", "Звонкова  Анна") for c in flat), \
                 "the control character did not become a space"
+            assert not any("\x07" in c for c in flat)
         pdf = libreoffice_convert(path, "pdf", out)
         checked += f"; LibreOffice: {len(sheets)} CSV sheets, PDF {pdf[0].stat().st_size // 1024} KB"
     print(f"OK {checked} ({time.perf_counter() - started:.1f} s)")

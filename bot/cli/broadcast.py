@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import typer
 
@@ -84,7 +85,10 @@ def broadcast(
 
 
 @app.command("status")
-def status(broadcast_id: int = typer.Argument(..., help="номер рассылки")) -> None:
+def status(broadcast_id: int = typer.Argument(..., help="номер рассылки"),
+           out: Path = typer.Option(None, "--out", dir_okay=False,
+                                    help="сохранить в XLSX, кому рассылка не дошла и почему (тот же файл, "
+                                         "что получает координатор в чате)")) -> None:
     """Показать ход рассылки: доставлено, ошибки, недоступны, осталось."""
     settings = settings_or_exit()
 
@@ -94,14 +98,14 @@ def status(broadcast_id: int = typer.Argument(..., help="номер рассыл
         progress = await broadcast_progress(session, broadcast_id, clock=SystemClock(),
                                             rate=settings.rate_global_per_sec)
         reasons: dict[str, int] = {}
-        if progress.failed:
-            for row in await unreached_report(session, broadcast_id):
-                if row.status == "failed":
-                    key = (row.reason or "?")[:80]
-                    reasons[key] = reasons.get(key, 0) + 1
-        return progress, reasons
+        unreached = await unreached_report(session, broadcast_id) if progress.failed or out else []
+        for row in unreached:
+            if row.status == "failed":
+                key = (row.reason or "?")[:80]
+                reasons[key] = reasons.get(key, 0) + 1
+        return progress, reasons, unreached
 
-    progress, reasons = run_async(in_session(settings, work))
+    progress, reasons, unreached = run_async(in_session(settings, work))
     typer.echo(f"Рассылка №{progress.broadcast_id}: {t(f'broadcast.status.{progress.status}')} "
                f"[{progress.bar()}] {round(progress.fraction * 100)}%")
     typer.echo(f"Доставлено: {progress.sent} из {progress.total}")
@@ -113,3 +117,9 @@ def status(broadcast_id: int = typer.Argument(..., help="номер рассыл
         typer.echo(f"В очереди: {progress.pending}; осталось примерно {_seconds(progress.eta_seconds)}")
     for reason, count in sorted(reasons.items(), key=lambda item: -item[1])[:5]:
         typer.echo(f"  {count} × {reason}")
+    if out is not None:
+        from bot.services.broadcasts import report_xlsx
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(report_xlsx(unreached, title=t("broadcast.xlsx.title", id=progress.broadcast_id)))
+        typer.echo(f"Кому не дошла (строк: {len(unreached)}): {out}")

@@ -4,7 +4,8 @@ a form's answers, invite lists, the import template) is written here, on XlsxWri
 What every file gets, whoever asks for it:
 
 - typed cells: dates and date-times as Excel dates («ДД.ММ.ГГГГ», «ДД.ММ.ГГГГ ЧЧ:ММ»; aware moments are
-  shown in the book's time zone), numbers as numbers, booleans as booleans, everything else as text;
+  shown in the book's time zone), numbers as numbers (a `Percent` shown as «56%»), booleans as booleans,
+  everything else as text;
 - text is only ever text: it goes through `write_string`, so «=1+2» or «=HYPERLINK(…)» never becomes a
   formula, and a cell starting with = + - @ carries Excel's quote prefix so editing it keeps it text;
 - control characters become a space (XML can't hold most of them, and XlsxWriter would show the rest as
@@ -88,6 +89,11 @@ def fitted_widths(header: Sequence[Any], sample: Iterable[Sequence[Any]]) -> lis
     return [w + 2 for w in result]
 
 
+class Percent(float):
+    """A share from 0 to 1 written as a number shown as a whole percent («56%»): Excel sums and sorts it, and
+    a text «56%» would carry the «number stored as text» flag."""
+
+
 @dataclass(frozen=True)
 class ChartSeries:
     name: str
@@ -147,6 +153,9 @@ class Sheet:
             number = float(value)
             if math.isfinite(number):
                 write_number(row, col, value if kind is int else number)
+        elif kind is Percent:
+            if math.isfinite(value):
+                write_number(row, col, float(value), formats["percent"])
         elif kind is bool:
             self.ws.write_boolean(row, col, value)
         elif kind is datetime:
@@ -181,8 +190,34 @@ class Sheet:
         self._last_data_row = self.row - 1
 
     def note(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Rows below the table (an explanation, a time stamp): not data, outside the filter."""
-        self._write(rows)
+        """Rows below the table (an explanation, a time stamp): not data, outside the filter. A text longer than its
+        column wraps — the last one of a row over the rest of the table's width — so a printed page shows it whole
+        instead of cutting it at the page's edge."""
+        widths = self.widths if self.widths is not None else fitted_widths(self.header, self._sample)
+        wrap = self.book.formats["wrap"]
+        for values in rows:
+            texts = [(col, clean_text(v)) for col, v in enumerate(values) if isinstance(v, str) and v]
+            if not texts:
+                self._write([values])
+                continue
+            row, last_col, wide = self.row, self.columns - 1, texts[-1]
+            spans = {col: sum(widths[col:last_col + 1]) if (col, text) == wide else widths[col] for col, text in texts}
+            long = {col for col, text in texts if len(text) > widths[col] - 2}
+            lines = max([math.ceil(len(text) / max(spans[col] - 2, 1)) for col, text in texts if col in long] or [1])
+            for col, text in texts:
+                if col in long and spans[col] > widths[col] and col < last_col:
+                    self.ws.merge_range(row, col, row, last_col, "", wrap)
+                    self.ws.write_string(row, col, text, wrap)  # a string whatever it starts with
+                elif lines > 1:  # the row's other texts wrap and sit at the top beside it
+                    self.ws.write_string(row, col, text, wrap)
+                else:
+                    self._put(row, col, text)
+            for col, value in enumerate(values):
+                if value is not None and not isinstance(value, str):
+                    self._put(row, col, value)
+            if lines > 1:
+                self.ws.set_row(row, 15 * min(lines, 20))
+            self.row += 1
 
     def chart(self, *, title: str, categories: int, first: int, last: int, series: Sequence[ChartSeries],
               at_column: int, axis: str | None = None) -> None:
@@ -278,6 +313,8 @@ class Book:
             "date": add({"num_format": DATE_FORMAT}),
             "moment": add({"num_format": MOMENT_FORMAT}),
             "quoted": add({"quote_prefix": True}),
+            "percent": add({"num_format": "0%"}),
+            "wrap": add({"text_wrap": True, "valign": "top"}),
         }
         self.sheets: list[Sheet] = []
 
@@ -320,5 +357,5 @@ def table_xlsx(out: str | Path | IO[bytes], title: str, header: Sequence[Any], r
     book.close()
 
 
-__all__ = ["Book", "CELL_LIMIT", "ChartSeries", "Sheet", "clean_text", "fitted_widths", "safe_sheet_name",
+__all__ = ["Book", "CELL_LIMIT", "ChartSeries", "Percent", "Sheet", "clean_text", "fitted_widths", "safe_sheet_name",
            "table_xlsx", "text_width", "xl_rowcol_to_cell"]

@@ -32,6 +32,23 @@ def card_lines(text: str) -> dict[str, str]:
     return lines
 
 
+def indicator_values(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The «Показатели» rows, «Значение» as Excel shows it: a share is a number formatted «0%» (shown «56%»), a
+    count a number; only «нет данных» may be text."""
+    rows = []
+    for cells in ws.iter_rows(min_row=2):
+        values = [c.value for c in cells]
+        value, fmt = cells[2].value, cells[2].number_format
+        if value is None or value == "":
+            rows.append(tuple(values))  # the notes under the table
+            continue
+        assert isinstance(value, int | float) or value == "нет данных", (values[:3], "typed, not text")
+        if isinstance(value, int | float):
+            values[2] = f"{round(value * 100)}%" if fmt == "0%" else str(value)
+        rows.append(tuple(values))
+    return rows
+
+
 async def open_stats(h: BotHarness, who: int = COORDINATOR) -> tuple[Person, list[Sent]]:
     coordinator = h.person(who)
     sent = await coordinator.command("stats")
@@ -142,7 +159,7 @@ async def test_export_in_chat_shows_progress_and_agrees_with_stats(harness: BotH
     wb = check_xlsx(file_bytes(harness, document, "document"))
     assert wb.sheetnames == ["Участники", "Школы", "Пары и группы", "Встречи", "Мероприятия", "Посещаемость",
                              "Анкеты", "Показатели"]
-    rows = [r for r in wb["Показатели"].iter_rows(min_row=2, values_only=True) if r[0] == "Вся сеть"]
+    rows = [r for r in indicator_values(wb["Показатели"]) if r[0] == "Вся сеть"]
     assert [r[1] for r in rows] == list(shown)
     for scope, name, value, count, of, percent, target_value, target, status_text, period in rows:
         line = shown[name]

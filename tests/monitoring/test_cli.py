@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from bot.services.report import doc_marks
 from tests.harness import BotHarness
-from tests.monitoring.test_chat import card_lines
+from tests.monitoring.test_chat import card_lines, indicator_values
 
 REPO = Path(__file__).resolve().parent.parent.parent
 ROADMAPS = REPO / "tests" / "roadmap" / "fixtures"
@@ -63,7 +63,7 @@ async def test_export_after_demo_data_and_a_roadmap_agrees_with_stats(harness: B
     assert counts["Участники"] == 80 and counts["Школы"] == 14
     assert new_rows > 0 and counts["Мероприятия"] == 9 + new_rows  # the demo's nine and the roadmap's
     assert f"Участники: {counts['Участники']}" in printed
-    rows = [r for r in wb["Показатели"].iter_rows(min_row=2, values_only=True) if r and r[0] == "Вся сеть"]
+    rows = [r for r in indicator_values(wb["Показатели"]) if r and r[0] == "Вся сеть"]
 
     coordinator = harness.person(FIRST_ID)
     sent = await coordinator.command("stats")
@@ -84,7 +84,7 @@ async def test_export_after_demo_data_and_a_roadmap_agrees_with_stats(harness: B
     await coordinator.press("По школам")
     await coordinator.press(next(b for b in coordinator.buttons() if "Назиевская" in b))
     school = card_lines(coordinator.joined())
-    sheet = {r[1]: r for r in wb["Показатели"].iter_rows(min_row=2, values_only=True)
+    sheet = {r[1]: r for r in indicator_values(wb["Показатели"])
              if r and r[0] == "Назиевская СОШ"}
     assert list(sheet) == list(school)
     for name, row in sheet.items():

@@ -17,6 +17,7 @@ from bot.services.mentoring.exports import export_rows
 from bot.services.monitoring.texts import card_text
 from db.models import Network
 from db.session import make_sessionmaker
+from tests.monitoring.test_chat import indicator_values
 from tests.monitoring.world import NOW, World, build
 from tests.xlsx_check import check_xlsx
 
@@ -47,7 +48,7 @@ def values(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def indicator_lines(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
     """The table's rows (the notes below it have nothing in the «Значение» column)."""
-    return [row for row in values(ws)[1:] if row and row[2]]
+    return [row for row in indicator_values(ws) if row and row[2] not in (None, "")]
 
 
 def assert_sheet_agrees_with_card(rows: list[tuple], card_texts: dict[str, str]) -> None:
@@ -131,6 +132,8 @@ async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock:
     rows = indicator_lines(wb["Показатели"])
     assert len(rows) == len(card.indicators) + sum(len(c.indicators) for c in schools.values())
     assert rows[0][:6] == ("Вся сеть", "Участие педагогов", "83%", 5, 6, 83)
+    assert wb["Показатели"]["C2"].value == 0.83  # a number, shown as «83%»
+    assert wb["Показатели"]["C2"].number_format == "0%"
     assert_sheet_agrees_with_card(rows, texts)
     notes = [row for row in values(wb["Показатели"])[len(rows) + 1:] if row and row[0]]
     assert notes[0][0].startswith("Рассчитано 24.11.2026 12:00 (Europe/Moscow)")
@@ -141,6 +144,13 @@ async def test_the_workbook_reads_back(engine: AsyncEngine, world: World, clock:
     ws = wb["Показатели"]
     assert ws.auto_filter.ref == f"A1:J{len(rows) + 1}" and ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
+    # Printed one page wide, a definition must not run off the page: it wraps over the rest of the table's width.
+    spans = {str(r) for r in ws.merged_cells.ranges}
+    for cells in ws.iter_rows(min_row=len(rows) + 4):
+        if cells[0].value in defined and len(str(cells[1].value)) > 60:
+            assert f"B{cells[1].row}:J{cells[1].row}" in spans and cells[1].alignment.wrap_text, cells[0].value
+    longest = max((c for c in ws["B"] if c.row > len(rows) + 3 and c.value), key=lambda c: len(str(c.value)))
+    assert len(longest.value) > 200 and ws.row_dimensions[longest.row].height >= 30  # two lines or more
     assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert len(ws._charts) == 1  # a native chart beside the table
 

@@ -137,6 +137,25 @@ CASES = [
     ("в первый вторник каждого месяца", SCHOOL, [("2021-09-01", "2022-05-31")], "monthly"),
     ("3-я неделя октября", CAL, [("2022-10-01", "2022-10-31")], None),
     ("вторая неделя мая", SCHOOL, [("2022-05-01", "2022-05-31")], None),
+    ("1 неделя марта", SCHOOL, [("2022-03-01", "2022-03-31")], None),
+    ("октябрь (2 неделя)", SCHOOL, [("2021-10-01", "2021-10-31")], None),
+    ("2-я половина октября", CAL, [("2022-10-01", "2022-10-31")], None),
+    ("в течение 2 недели", CAL, [], None),  # a duration, not a week of the month
+    # -- decades: the ten days (the third runs to the month's end)
+    ("1-я декада октября", SCHOOL, [("2021-10-01", "2021-10-10")], None),
+    ("вторая декада ноября", CAL, [("2022-11-11", "2022-11-20")], None),
+    ("III декада мая", SCHOOL, [("2022-05-21", "2022-05-31")], None),
+    ("3 декада февраля 2022 г.", NONE, [("2022-02-21", "2022-02-28")], None),
+    ("3-я декада апреля", CAL, [("2022-04-21", "2022-04-30")], None),
+    # -- numbers as programs write them: a month with its year, ISO and slashed dates
+    ("09.2021", SCHOOL, [("2021-09-01", "2021-09-30")], None),
+    ("12.2022 г.", CAL, [("2022-12-01", "2022-12-31")], None),
+    ("09.2021-05.2022", SCHOOL, [("2021-09-01", "2022-05-31")], None),
+    ("01.2022, 03.2022", SCHOOL, [("2022-01-01", "2022-01-31"), ("2022-03-01", "2022-03-31")], None),
+    ("2022-10-27", CAL, [("2022-10-27", "2022-10-27")], None),
+    ("2022-03-14 - 2022-03-18", CAL, [("2022-03-14", "2022-03-18")], None),
+    ("27/10/2022", CAL, [("2022-10-27", "2022-10-27")], None),
+    ("до 01/12/2022", CAL, [(None, "2022-12-01")], None),
     # -- August in a school year: before September it prepares the year, after the spring it ends it
     ("август – сентябрь", SCHOOL, [("2021-08-01", "2021-09-30")], None),
     ("август, сентябрь", SCHOOL, [("2021-08-01", "2021-08-31"), ("2021-09-01", "2021-09-30")], None),
@@ -286,3 +305,10 @@ def test_warnings_come_from_the_locale_files_as_plain_text() -> None:
     assert when.warnings == [catalog("ru")["roadmap.warnings.undated_by"].format(said="по графику")]
     odd = parse_when("<b>когда-нибудь</b> & потом", NONE)
     assert odd.warnings == ["Не удалось распознать срок «<b>когда-нибудь</b> & потом»."], "not escaped"
+
+
+@pytest.mark.parametrize("text", ["1-я декада октября", "октябрь (2 неделя)", "1 неделя марта", "2-я половина октября",
+                                  "09.2021", "10.2021 г.", "27/10/2021", "2021-10-27"])
+def test_ordinals_and_program_dates_are_not_page_numbers_or_bad_dates(text: str) -> None:
+    when = parse_when(text, SCHOOL)
+    assert when.periods and when.warnings == [], when.warnings

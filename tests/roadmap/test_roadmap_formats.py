@@ -356,3 +356,30 @@ def test_a_hidden_xls_column_is_not_read() -> None:
     # build_hidden_xlsx() saved as XLS by LibreOffice 7 (soffice --convert-to xls)
     data = (FIXTURES / "hidden_column_2026.xls").read_bytes()
     assert _dates(parse_roadmap(data, "plan.xls")) == HIDDEN_EXPECTED
+
+
+def test_an_excel_date_shown_as_a_month_is_that_month() -> None:
+    """Excel keeps a day behind «Октябрь 2025» / «10.2025» (often the 1st, sometimes the day it was typed): the
+    coordinator reads the month, so the whole month is the period; a date shown with its day stays that day."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["План работы на 2025/2026 учебный год"])
+    sheet.append(["№", "Мероприятие", "Срок", "Ответственный"])
+    shown = {"MM.YYYY": "Октябрь 2025", "[$-419]MMMM YYYY;@": "Ноябрь 2025", "mmm yy": "Декабрь 2025",
+             "MMMM": "Январь", "DD.MM.YYYY": "14.02.2026", "D MMMM": "14.03", "hh:mm": "10:00"}
+    for number, (fmt, _) in enumerate(shown.items(), start=1):
+        moment = datetime(2025 + (number > 3), (9 + number) % 12 or 12, 14, 10 if fmt == "hh:mm" else 0)
+        sheet.append([number, f"Семинар для педагогов № {number}", moment, "Иванова И.И."])
+        sheet.cell(sheet.max_row, 3).number_format = fmt
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_document(buffer.getvalue(), "plan.xlsx").tables[0]
+    assert [row.cells[2] for row in table.rows[2:]][:6] == list(shown.values())[:6]
+    events = parse_roadmap(buffer.getvalue(), "plan.xlsx").events
+    periods = [(str(e.periods[0].start), str(e.periods[0].end)) for e in events[:6]]
+    assert periods == [("2025-10-01", "2025-10-31"), ("2025-11-01", "2025-11-30"), ("2025-12-01", "2025-12-31"),
+                       ("2026-01-01", "2026-01-31"), ("2026-02-14", "2026-02-14"), ("2026-03-14", "2026-03-14")]

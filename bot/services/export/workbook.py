@@ -23,11 +23,11 @@ from bot.services.export.events import attendance_rows, events_rows
 from bot.services.export.sessions import sessions_rows
 from bot.services.forms import answers_sheet
 from bot.services.mentoring.exports import export_rows
-from bot.services.monitoring import Card, network_card, school_cards
+from bot.services.monitoring import Card, Indicator, network_card, school_cards
 from bot.services.monitoring.periods import Period
 from bot.services.monitoring.texts import (definition_lines, mark, name, period_text, status_text, target_text,
                                            value_text)
-from bot.services.xlsx import Book, ChartSeries
+from bot.services.xlsx import Book, ChartSeries, Percent
 from db.models import Network
 
 SHEETS = ("people", "schools", "links", "sessions", "events", "attendance", "answers", "indicators")
@@ -78,17 +78,25 @@ PERCENT_COLUMN, TARGET_COLUMN = INDICATOR_COLUMNS.index("percent"), INDICATOR_CO
 
 
 def indicator_rows(network_card_: Card, schools: Iterable[Card], t: Translator) -> tuple[list[str], Rows]:
-    """The «Показатели» sheet: the network's indicators, then each school's — in the chat card's words, with
-    the numbers themselves (count, of, percent, target) as numbers."""
+    """The «Показатели» sheet: the network's indicators, then each school's — the value as the chat card shows
+    it (a percent or a count, typed), the numbers themselves (count, of, percent, target) beside it."""
     header = [t(f"monitoring.export.indicators.{c}") for c in INDICATOR_COLUMNS]
     rows: Rows = []
     for card in (network_card_, *schools):
         scope = card.school_name if card.school_id is not None else t("monitoring.export.indicators.network")
         for i in card.indicators:  # shares first (monitoring.ORDER): the chart reads the first block
-            rows.append((scope, name(i, t), value_text(i, t), i.value, i.total if i.is_share else None,
+            rows.append((scope, name(i, t), _value(i, t), i.value, i.total if i.is_share else None,
                          i.percent, i.target, target_text(i, t), f"{mark(i, t)} {status_text(i, t)}",
                          period_text(i, card.period, t)))
     return header, rows
+
+
+def _value(indicator: Indicator, t: Translator) -> Any:
+    """«Значение» as the card shows it, but typed: a share is a percent, a count a number; only «нет данных»
+    is text."""
+    if indicator.is_share:
+        return t("monitoring.value.no_data") if indicator.percent is None else Percent(indicator.percent / 100)
+    return indicator.value if isinstance(indicator.value, int | float) else value_text(indicator, t)
 
 
 def _definitions(t: Translator) -> Rows:

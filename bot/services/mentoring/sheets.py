@@ -19,6 +19,7 @@ from datetime import date, datetime
 from bot.services.errors import DomainError
 from bot.services.uploads.limits import FileLimits, FileRejected
 from bot.services.uploads.tables import csv_rows, xlsx_tables
+from bot.services.xlsx import CONTROL
 from db.models.core import search_key
 
 DEFAULT_LIMITS = FileLimits()
@@ -180,7 +181,10 @@ def _cell(value: object) -> str:
         return value.strftime("%d.%m.%Y")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    return " ".join(str(value).replace("\xa0", " ").split()) if "\n" not in str(value) else str(value).strip()
+    # A control character (a stray bell or form feed pasted from another program) is a space, as the workbook
+    # writer makes it: «Звонкова\x07 Анна» is still a ФИО, and nothing downstream has to hold it.
+    text = CONTROL.sub(" ", str(value).replace("\xa0", " "))
+    return " ".join(text.split()) if "\n" not in text else text.strip()
 
 
 def read_xlsx(data: bytes, limits: FileLimits = DEFAULT_LIMITS) -> list[Table]:

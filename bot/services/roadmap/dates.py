@@ -78,8 +78,24 @@ _WEEKDAY_OF_MONTH_RE = re.compile(
     r"(?:кажд\w*\s+)?(?:перв|втор|трет|четв[её]рт|последн)\w*\s+"
     r"(?:понедельник|вторник|сред[аыу]|четверг|пятниц[аыу]|суббот[аыу])\w*(?:\s+(?:каждого\s+)?месяца)?"
 )
-# «3-я неделя октября», «первая неделя декабря»: somewhere in that month
-_WEEK_OF_RE = re.compile(r"(?:(?<!\d)[1-5]\s*-?\s*(?:я|ая|й)|перв\w*|втор\w*|трет\w*|четв[её]рт\w*|последн\w*)\s+недел\w*")
+# «3-я неделя октября», «первая неделя декабря», «1 неделя марта», «октябрь (2 неделя)», «2-я половина октября»:
+# somewhere in that month (a bare number only before the singular: «в течение 2 недель» is a duration).
+_WEEK_OF_RE = re.compile(
+    r"(?:(?<!\d)[1-5]\s*-?\s*(?:я|ая|й)|перв\w*|втор\w*|трет\w*|четв[её]рт\w*|последн\w*)\s+(?:недел|половин)\w*"
+    r"|(?<![\d.])[1-5]\s+недел[яею]\b"
+)
+# «1-я декада октября», «вторая декада ноября», «III декада мая»: those ten days (the third runs to the month's end).
+_DECADE_RE = re.compile(
+    r"(?:(?<![\d.])(?P<n>[1-3])\s*-?\s*(?:я|ая|й)?|\b(?P<rom>i{1,3})|\b(?P<word>перв|втор|трет)\w*)\s+декад\w*\s+"
+    rf"(?P<month>{_MONTH_WORD})"
+)
+_DECADE_LAST = {2: 28, 4: 30, 6: 30, 9: 30, 11: 30}  # the third decade's last day (29 February is not guessed)
+# Numbers a program writes: «2025-10-27» (ISO), «27/10/2025», and a month with its year «09.2025», «12.2025 г.».
+_ISO_DATE_RE = re.compile(r"(?<![\d.\-/])((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?![\d\-])")
+_SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)?\d\d)(?![\d/])")
+_MONTH_YEAR_RE = re.compile(r"(?<!№)(?<!№ )(?<![\d.,])(0?[1-9]|1[0-2])\.((?:19|20)\d\d)(?![\d.]\d)")
+_MONTH_NAMES = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+                "ноябрь", "декабрь")
 _WEEKDAYS_RE = re.compile(
     r"\bпо\s+(?:понедельник|вторник|сред|четверг|пятниц|суббот)\w*"
     r"|\bкажд\w*\s+(?:понедельник|вторник|сред[уа]|четверг|пятниц[уа]|суббот[уа])\w*"
@@ -551,8 +567,25 @@ def _parse_when(text: str, ctx: YearContext) -> When:
     return When(sorted(set(periods), key=_period_key), recurrence, _unique(notes))
 
 
+def _decade(m: re.Match[str]) -> str:
+    number = int(m.group("n")) if m.group("n") else (
+        len(m.group("rom")) if m.group("rom") else _WORD_ORDINAL[m.group("word")[:4]])
+    month = month_number(m.group("month"))
+    first, last = (1, 10) if number == 1 else (11, 20) if number == 2 else (21, _DECADE_LAST.get(month, 31))
+    return f"{first:02d}.{month:02d}-{last:02d}.{month:02d}"
+
+
+def _spelled_numbers(text: str) -> str:
+    """Dates as programs and some offices write them, in the forms the grammar reads."""
+    text = _ISO_DATE_RE.sub(lambda m: f"{m.group(3)}.{m.group(2)}.{m.group(1)}", text)
+    text = _SLASH_DATE_RE.sub(lambda m: f"{m.group(1)}.{m.group(2)}.{m.group(3)}", text)
+    text = _MONTH_YEAR_RE.sub(lambda m: f"{_MONTH_NAMES[int(m.group(1)) - 1]} {m.group(2)}", text)
+    return _DECADE_RE.sub(_decade, text)
+
+
 def _prescan(text: str) -> tuple[str, _Scan]:
     scan = _Scan()
+    text = _spelled_numbers(text)
     for m in _TIMES_RE.finditer(text):
         unit = m.group(m.lastindex or 0)
         if unit.startswith("полугоди") or m.group("every"):  # «раз в полугодие», «раз в 2 месяца»

@@ -314,17 +314,25 @@ def _grid(
     return [RawRow([row[c] for c in shown], index in spanning) for index, row in enumerate(grid)]
 
 
-_DATE_FORMAT_YEAR_RE = re.compile(r"y", re.IGNORECASE)
+_FORMAT_LITERAL_RE = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.')
+_MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь",
+           "декабрь")
 
 
 def _cell_str(value: Any, number_format: str | None = None) -> str:
-    """A cell as the coordinator sees it; a date typed without a year («12.02») keeps no year."""
+    """A cell as the coordinator sees it: a date typed without a year («12.02») keeps no year, and one shown as a
+    month («ММ.ГГГГ», «ММММ ГГГГ» — Excel stores a day behind it, often the 1st) is that month, not a day."""
     if value is None:
         return ""
     if isinstance(value, (datetime, date)):
         if isinstance(value, datetime) and value.time() != time(0) and value.year < 1901:
             return value.strftime("%H:%M")  # a time of day alone
-        if number_format and "m" in number_format.lower() and not _DATE_FORMAT_YEAR_RE.search(number_format):
+        codes = _FORMAT_LITERAL_RE.sub("", (number_format or "").split(";")[0]).lower()
+        day, month, year = "d" in codes, "m" in codes, "y" in codes
+        if month and not day and "h" not in codes and "s" not in codes:
+            name = _MONTHS[value.month - 1].capitalize()
+            return f"{name} {value.year}" if year else name
+        if day and month and not year:
             return value.strftime("%d.%m")
         return value.strftime("%d.%m.%Y")
     if isinstance(value, time):
