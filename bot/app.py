@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.fsm_storage import build_storage
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import protect
+from bot.messengers.links import BotNames
 from bot.middlewares.budget import UpdateBudget
 from bot.middlewares.callback_answer import AnswerCallbacks, NoteCallbackAnswers
 from bot.middlewares.callback_ids import CallbackIdsInRange
@@ -69,6 +70,7 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     # FSM is registered by hand, after the session middleware, so dialog state is read and written in the
     # update's own transaction (one connection per update, and the step commits with its change).
     dp = Dispatcher(storage=storage, settings=settings, clock=clock, sessionmaker=sessionmaker, disable_fsm=True)
+    dp["bot_names"] = BotNames(settings)  # the bots served, for links into each messenger (invites)
     # The order matters: flood control and early answers cost no query, so they run before the session is
     # first used; dialog state and the person are loaded after them.
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
@@ -117,7 +119,9 @@ async def run(settings: Settings) -> None:
     await upgrade(settings.database_url)
     app = build_app(settings)
     bot = build_bot(settings) if settings.telegram_enabled else None
-    max_front = build_max_front(settings, app) if settings.max_enabled else None
+    if bot is not None:
+        app.dispatcher["bot_names"].add(bot)
+    max_front = build_max_front(settings, app) if settings.max_enabled else None  # registers its own bot
     # Phase 1 of MAX: the outbox goes out through one messenger — Telegram's when it is configured, else MAX's
     # (a MAX-only deployment keeps MAX ids where Telegram ids would be; docs/messengers.md).
     sending_bot: Bot = bot if bot is not None else max_front.bot  # type: ignore[union-attr]

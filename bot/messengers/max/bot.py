@@ -70,6 +70,9 @@ class MaxFrontEnd:
         self.dispatcher = dispatcher
         self.bot = bot or build_max_bot(settings, sessionmaker)
         self.session = self.bot.max_session
+        names = dispatcher.workflow_data.get("bot_names")
+        if names is not None:
+            names.add(self.bot)  # invites made on Telegram carry the MAX link too
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- updates ------------------------------------------------------------------------------------
