@@ -45,8 +45,7 @@ async def send_invite(message: Message, *, network: Network, role: Role, uses: i
     if len(links) > 1:  # both messengers: both links, and the QR of the one the coordinator picks
         text = t("invite.created_both", **values, links=Raw("\n".join(
             t("invite.link_line", messenger=t(f"invite.messenger.{link.platform}"), link=link.url) for link in links)))
-        await message.answer(text, reply_markup=_after_invite(t, role, invite.id, [link.platform for link in links]),
-                             disable_web_page_preview=True)
+        await message.answer(text, reply_markup=_after_invite(t, role, invite.id, [link.platform for link in links]))
         return
     link = links[0].url if links else invite_service.deep_link("", invite.code, platform_of(message.bot))
     await message.answer_photo(BufferedInputFile(qr_png(link), filename="invite.png"),
