@@ -83,6 +83,7 @@ async def harness(engine, test_settings, fake_telegram, clock):  # type: ignore[
     if TEST_REDIS_URL:
         await app.storage.redis.flushdb()  # type: ignore[attr-defined]
     bot = build_bot(test_settings)
+    app.dispatcher["bot_names"].add(bot)  # as run() does: the Telegram bot served (invites link to it)
     yield BotHarness(app=app, bot=bot, fake=fake_telegram)
     await bot.session.close()
     await app.storage.close()

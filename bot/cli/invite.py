@@ -21,7 +21,8 @@ def create(
     school: str = typer.Option(None, "--school", help="название или id школы (необязательно)"),
     uses: int = typer.Option(1, "--uses", min=0, help="сколько раз можно использовать (0 — без ограничения)"),
     expires_days: int = typer.Option(30, "--expires-days", min=0, help="срок действия в днях (0 — бессрочно)"),
-    bot_username: str = typer.Option(None, "--bot-username", help="имя бота для ссылки (иначе спросим у Telegram)"),
+    bot_username: str = typer.Option(None, "--bot-username",
+                                     help="имя бота для ссылки (иначе спросим у Telegram; при одном MAX — бот в MAX)"),
     max_bot_username: str = typer.Option(None, "--max-bot-username",
                                          help="имя бота в MAX (иначе MAX_BOT_USERNAME или спросим у MAX)"),
 ) -> None:
@@ -50,11 +51,14 @@ def create(
 
 async def bot_usernames(settings, telegram: str | None = None, max_name: str | None = None  # type: ignore[no-untyped-def]
                         ) -> dict[str, str]:
-    """platform → bot name for the links: the messengers configured (or named here); Telegram's when neither."""
+    """platform → bot name for the links: a link per messenger configured (Telegram's when neither is). With only
+    MAX configured, `--bot-username` names the MAX bot (it is the only bot there is)."""
     names: dict[str, str] = {}
-    if telegram or settings.telegram_enabled or not settings.max_enabled:
+    if settings.telegram_enabled or not settings.max_enabled:
         names[invites.TELEGRAM] = telegram or await _bot_username(settings)
-    if max_name or settings.max_enabled:
+    elif telegram and not max_name:
+        max_name = telegram
+    if settings.max_enabled:
         names[invites.MAX] = max_name or settings.max_bot_username or await _max_username(settings)
     return names
 
