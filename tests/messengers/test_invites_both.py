@@ -230,3 +230,27 @@ async def test_personal_links_carry_both_messengers(harness: BotHarness, max_fro
         return [u.messenger_id for u in (await session.scalars(select(User).where(User.full_name == name))).all()]
 
     assert await harness.in_db(attached) == [5_000_201]
+
+
+async def test_invite_create_prints_a_link_per_messenger_configured(tmp_path: Path, fake_telegram,  # type: ignore[no-untyped-def]
+                                                                  fake_max: FakeMax) -> None:
+    """`main.py invite create`: both links (names asked of each API) with both tokens; the MAX one alone without
+    BOT_TOKEN; MAX_BOT_USERNAME names the MAX bot in links."""
+    from tests.e2e.process import clean_env, cli_async
+
+    both = clean_env(BOT_TOKEN=fake_telegram.token, BOT_API_URL=fake_telegram.base_url, MAX_BOT_TOKEN=fake_max.token,
+                     MAX_API_URL=fake_max.base_url, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await cli_async(both, "migrate")
+    await cli_async(both, "network", "create", "--slug", "luga", "--name", "Лужский район")
+    lines = (await cli_async(both, "invite", "create", "--network", "luga")).split()
+    found = [START.fullmatch(line) for line in lines]
+    assert all(found) and [(m[1], m[2]) for m in found] == [("t.me", fake_telegram.bot_username),  # type: ignore[index]
+                                                            ("max.ru", MAX_BOT)]
+    assert found[0][3] == found[1][3]  # type: ignore[index]
+
+    max_only = {k: v for k, v in both.items() if not k.startswith("BOT_")}
+    lines = (await cli_async(max_only, "invite", "create", "--network", "luga")).split()
+    assert len(lines) == 1 and lines[0].startswith(f"https://max.ru/{MAX_BOT}?start=")
+    lines = (await cli_async({**max_only, "MAX_BOT_USERNAME": "luga_nastavnik_bot"}, "invite", "create",
+                             "--network", "luga")).split()
+    assert len(lines) == 1 and lines[0].startswith("https://max.ru/luga_nastavnik_bot?start=")
