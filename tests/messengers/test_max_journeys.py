@@ -82,3 +82,43 @@ async def test_registration_by_role_reaches_each_role_s_menu(max_only: MaxOnly) 
 
     assert await max_only.in_db(roles) == [(ANNA, True, False, False), (ANNA + 1, True, True, False),
                                            (ANNA + 2, False, False, True)]
+
+
+async def test_an_announced_event_reaches_max_people_who_sign_up_and_cancel(max_only: MaxOnly) -> None:
+    from bot.services.events import lifecycle
+    from tests.events.common import FIRST_TEACHER, add_event, build_world, signups_of
+
+    world = await max_only.in_db(lambda session: build_world(session, max_only.app.clock))
+    await on_max(max_only)
+
+    async def announce(session):  # type: ignore[no-untyped-def]
+        event = await add_event(session, world, max_only.app.clock)
+        await lifecycle.announce(session, event, max_only.app.clock)
+        return event.id
+
+    event_id = await max_only.in_db(announce)
+    teacher = since_now(max_person(max_only.front, max_only.fake, FIRST_TEACHER, "Мария"))
+    assert await deliver(max_only) == 5  # four teachers and the coordinator
+    text = teacher.joined()
+    assert "Приглашаем" in text and "Семинар «Анализ ВПР»" in text and "Кировская гимназия, актовый зал" in text
+    assert teacher.buttons() == ["Пойду", "Не смогу", "📅 В календарь"]
+
+    await teacher.press("Пойду")
+    assert any("Вы записаны" in n for n in teacher.notifications())
+    assert teacher.buttons() == ["✅ Пойду", "Не смогу", "📅 В календарь"], "the choice shows on the message"
+
+    async def answer(session):  # type: ignore[no-untyped-def]
+        user = await session.scalar(select(User).where(User.messenger_id == FIRST_TEACHER))
+        return (await signups_of(session, event_id)).get(user.id)
+
+    assert await max_only.in_db(answer) == "going"
+    await teacher.press("Не смогу")  # she cancels
+    assert any("не сможете" in n for n in teacher.notifications())
+    assert teacher.buttons() == ["Пойду", "✅ Не смогу", "📅 В календарь"]
+    assert await max_only.in_db(answer) == "declined"
+
+    await teacher.press("В календарь")  # the .ics arrives as a MAX file
+    ics = next(s for s in teacher.new() if s.kind == "send" and any(a["type"] == "file" for a in s.attachments))
+    token = next(a for a in ics.attachments if a["type"] == "file")["payload"]["token"]
+    assert b"BEGIN:VCALENDAR" in max_only.fake.uploads[token]["data"]
+    assert max_only.fake.unanswered() == []
