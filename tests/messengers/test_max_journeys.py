@@ -122,3 +122,40 @@ async def test_an_announced_event_reaches_max_people_who_sign_up_and_cancel(max_
     token = next(a for a in ics.attachments if a["type"] == "file")["payload"]["token"]
     assert b"BEGIN:VCALENDAR" in max_only.fake.uploads[token]["data"]
     assert max_only.fake.unanswered() == []
+
+
+async def test_a_mentor_on_max_logs_a_session_in_a_few_taps_and_the_mentee_confirms(max_only: MaxOnly) -> None:
+    from db.models import MentoringSession
+    from tests.mentoring.chat import make_link, setup
+    from tests.mentoring.conftest import MENTEE, MENTOR
+
+    world = await setup(max_only)  # type: ignore[arg-type]
+    await make_link(max_only, world, MENTOR, [MENTEE])  # type: ignore[arg-type]
+    await on_max(max_only)
+    mentor = max_person(max_only.front, max_only.fake, MENTOR, "Мария")
+    await mentor.command("menu")
+    for label in ("Записать встречу", "Сегодня · очно", "60 мин"):
+        await mentor.press(label)
+    assert "Тема встречи" in mentor.joined()
+    await mentor.send("Разбор ВПР по математике")
+    assert "Встреча записана" in mentor.joined()
+    await mentor.send_file("plan.pdf", b"%PDF-1.4 plan", caption="План урока")  # a file after it, as in Telegram
+    assert "Вложение добавлено" in mentor.joined()
+
+    async def sessions(session):  # type: ignore[no-untyped-def]
+        return list((await session.scalars(select(MentoringSession))).all())
+
+    [record] = await max_only.in_db(sessions)
+    assert (record.format, record.duration_min, record.topic) == ("offline", 60, "Разбор ВПР по математике")
+    assert record.attachment_type == "document" and record.note == "План урока"
+
+    mentee = since_now(max_person(max_only.front, max_only.fake, MENTEE, "Анна"))
+    since_now(mentor)
+    await deliver(max_only)
+    assert "Запись о встрече с вами — наставник Иванова Мария Петровна" in mentee.joined()
+    await mentee.press("5⭐")
+    assert any("Оценка: 5" in n for n in mentee.notifications())
+    since_now(mentor)
+    await deliver(max_only)
+    assert "Встреча подтверждена — Петрова Анна Сергеевна" in mentor.joined()
+    assert max_only.fake.unanswered() == []
