@@ -159,3 +159,45 @@ async def test_a_mentor_on_max_logs_a_session_in_a_few_taps_and_the_mentee_confi
     await deliver(max_only)
     assert "Встреча подтверждена — Петрова Анна Сергеевна" in mentor.joined()
     assert max_only.fake.unanswered() == []
+
+
+async def test_a_teacher_on_max_answers_the_reflection_form(max_only: MaxOnly) -> None:
+    from bot.services.forms import send_reflection_for_event
+    from db.models import FormResponse
+    from tests.forms.common import FIRST_TEACHER, build_world
+
+    world = await max_only.in_db(lambda session: build_world(session, max_only.app.clock))
+    await on_max(max_only)
+
+    async def reflection(session):  # type: ignore[no-untyped-def]
+        request = await send_reflection_for_event(session, 42, [world.teachers[0]], max_only.app.clock,
+                                                  network_id=world.network_id,
+                                                  title="Семинар-практикум 8.1.1 «Смысловое чтение»")
+        return request.id
+
+    request_id = await max_only.in_db(reflection)
+    teacher = since_now(max_person(max_only.front, max_only.fake, FIRST_TEACHER, "Мария"))
+    await deliver(max_only)
+    assert "Спасибо за участие в мероприятии «Семинар-практикум 8.1.1 «Смысловое чтение»»" in teacher.joined()
+    await teacher.press("Заполнить")
+    text = teacher.joined()
+    assert "Вопрос 1 из 3" in text and "Насколько полезным" in text
+    assert teacher.buttons()[:5] == ["1", "2", "3", "4", "5"]
+    await teacher.send("7")  # a wrong value: explained, she stays on the question
+    assert "от 1 до 5" in teacher.joined()
+    await teacher.press("4")
+    assert "Вопрос 2 из 3" in teacher.joined()
+    await teacher.send("Приём «ментальные карты» на уроках литературы")
+    assert "Вопрос 3 из 3" in teacher.joined()
+    await teacher.press("Пропустить")
+    assert "Проверьте ответы" in teacher.joined()
+    await teacher.press("Отправить ответы")
+    assert "Спасибо! Ответы отправлены" in teacher.joined()
+    assert max_only.fake.unanswered() == []
+
+    async def response(session):  # type: ignore[no-untyped-def]
+        return await session.scalar(select(FormResponse).where(FormResponse.request_id == request_id))
+
+    saved = await max_only.in_db(response)
+    assert saved.submitted_at is not None
+    assert saved.answers == {"usefulness": 4, "apply": "Приём «ментальные карты» на уроках литературы"}
