@@ -201,3 +201,57 @@ async def test_a_teacher_on_max_answers_the_reflection_form(max_only: MaxOnly) -
     saved = await max_only.in_db(response)
     assert saved.submitted_at is not None
     assert saved.answers == {"usefulness": 4, "apply": "Приём «ментальные карты» на уроках литературы"}
+
+
+async def test_a_coordinator_on_max_sends_a_broadcast_and_watches_its_progress(max_only: MaxOnly) -> None:
+    from bot.services import audiences, broadcasts
+    from handlers.broadcasts import progress_tick
+    from tests.delivery.chat import COORDINATOR, World, build_world
+
+    world = await max_only.in_db(lambda session: build_world(session, max_only.app.clock, teachers=6))
+    await on_max(max_only)
+    teachers = [max_person(max_only.front, max_only.fake, World.telegram_of(i), "Учитель") for i in range(6)]
+    max_only.fake.stopped.add(World.telegram_of(1))  # she stopped the bot: 403 chat.denied on sending
+    saved = (dict(audiences._extensions), dict(audiences._choices))  # noqa: SLF001 - process-wide: restored
+    audiences.unregister_audience("event")  # as tests/delivery: without the events audience
+    try:
+        coordinator = max_person(max_only.front, max_only.fake, COORDINATOR, "Галина")
+        await coordinator.command("menu")
+        await coordinator.press("Рассылка")
+        await coordinator.press("Новая рассылка")
+        await coordinator.send("Семинар в пятницу в 15:00, актовый зал гимназии")
+        assert "Кому разослать?" in coordinator.joined()
+        await coordinator.press("Вся сеть")
+        preview = coordinator.joined()
+        assert "Семинар в пятницу в 15:00" in preview, "the preview is the message itself (re-sent on MAX)"
+        assert "Аудитория: вся сеть" in preview and "Получат: 7" in preview  # six teachers and herself
+        await coordinator.press("Отправить")
+        assert "Рассылка №1" in coordinator.joined() and "Отправлено: 0 из 7" in coordinator.joined()
+        assert any("Остановить" in b for b in coordinator.buttons())
+        progress_mid = [s for s in coordinator.new() if "Рассылка №1" in s.text][-1].mid
+
+        assert await deliver(max_only) == 7
+        for index, teacher in enumerate(teachers):
+            got = [s.text for s in max_only.fake.sent_to(teacher.user_id) if s.kind == "send"]
+            assert got == ([] if index == 1 else ["Семинар в пятницу в 15:00, актовый зал гимназии"])
+
+        since_now(coordinator)
+        await max_only.in_db(lambda session: broadcasts.refresh_statuses(session, max_only.app.clock))
+        await max_only.in_db(progress_tick(max_only.front.bot, max_only.app.settings, max_only.app.clock))
+        await deliver(max_only)  # the report and its file
+        edits = [s for s in coordinator.new() if s.kind == "edit" and s.mid == progress_mid]
+        assert edits and "завершена" in edits[-1].text and "Отправлено: 6 из 7" in edits[-1].text
+        report = next(s for s in coordinator.new() if "Итоги рассылки №1" in s.text)
+        assert "Доставлено: 6 из 7" in report.text and "Заблокировали бота или удалили аккаунт: 1" in report.text
+        assert any(a["type"] == "file" for s in coordinator.new() for a in s.attachments), "the not-reached list"
+        assert max_only.fake.unanswered() == []
+
+        async def unreachable(session):  # type: ignore[no-untyped-def]
+            return (await session.scalar(select(User).where(User.messenger_id == World.telegram_of(1)))).is_reachable
+
+        assert await max_only.in_db(unreachable) is False
+    finally:
+        audiences._extensions.clear()  # noqa: SLF001
+        audiences._extensions.update(saved[0])  # noqa: SLF001
+        audiences._choices.clear()  # noqa: SLF001
+        audiences._choices.update(saved[1])  # noqa: SLF001
