@@ -254,3 +254,47 @@ async def test_invite_create_prints_a_link_per_messenger_configured(tmp_path: Pa
     lines = (await cli_async({**max_only, "MAX_BOT_USERNAME": "luga_nastavnik_bot"}, "invite", "create",
                              "--network", "luga")).split()
     assert len(lines) == 1 and lines[0].startswith("https://max.ru/luga_nastavnik_bot?start=")
+
+
+async def test_the_check_in_poster_carries_both_links_and_a_qr_for_each(harness: BotHarness, max_front,
+                                                                         fake_max: FakeMax, clock) -> None:
+    """At a seminar people on both messengers check in: the poster lists both links, its QR is Telegram's, and
+    «📷 QR для MAX» gives the MAX one; a teacher on MAX scans it and is marked present."""
+    from datetime import timedelta
+
+    from bot.services.events import lifecycle
+    from keyboards.events import EvCb
+    from tests.events.common import COORDINATOR as EVENTS_COORDINATOR
+    from tests.events.common import FIRST_TEACHER, add_event, build_world
+
+    world = await harness.in_db(lambda session: build_world(session, clock))
+
+    async def announced(session):  # type: ignore[no-untyped-def]
+        event = await add_event(session, world, clock, start=clock.now() + timedelta(minutes=30))
+        await lifecycle.announce(session, event, clock)
+        return event.id
+
+    event_id = await harness.in_db(announced)
+    coordinator = harness.person(EVENTS_COORDINATOR)
+    await coordinator.press_data(EvCb(a="code", id=event_id).pack())
+    poster = coordinator.new()[-1]
+    text = poster.plain_text or ""
+    code = text.split("Код: ")[1].split()[0]
+    tg_link = f"https://t.me/{await telegram_bot_name(harness)}?start=ci_{code}"
+    max_link = f"https://max.ru/{MAX_BOT}?start=ci_{code}"
+    assert f"Telegram: {tg_link}" in text and f"MAX: {max_link}" in text and "он для Telegram" in text
+    assert telegram_photo(harness, poster) == qr_png(tg_link)
+    assert coordinator.buttons() == ["📷 QR для MAX"]
+    await coordinator.press("QR для MAX")
+    poster = coordinator.new()[-1]
+    assert telegram_photo(harness, poster) == qr_png(max_link) and "он для MAX" in (poster.plain_text or "")
+    assert coordinator.buttons() == ["📷 QR для Telegram"]
+
+    async def on_max(session):  # type: ignore[no-untyped-def]
+        user = await session.scalar(select(User).where(User.messenger_id == FIRST_TEACHER))
+        user.platform = "max"  # this teacher uses MAX
+
+    await harness.in_db(on_max)
+    teacher = max_person(max_front, fake_max, FIRST_TEACHER, "Мария")
+    await teacher.start(f"ci_{code}")  # the QR opens max.ru/<bot>?start=ci_<code>
+    assert "Вы отмечены на мероприятии «Семинар «Анализ ВПР»»" in teacher.joined()
