@@ -70,7 +70,9 @@ def _after_invite(t: Translator, role: Role, invite_id: int, qr_for: list[str]) 
 async def invite_qr(query: CallbackQuery, callback_data: InviteQrCb, session: AsyncSession, viewer: Viewer,
                     t: Translator, bot_names: BotNames) -> None:
     invite = await session.get(Invite, callback_data.id)
-    if invite is None or not (viewer.is_admin or viewer.coordinates(invite.network_id)):
+    # Coordinator invites are the administrators' (a coordinator must not mint a colleague by guessing an id).
+    if invite is None or not (viewer.is_admin or invite.role != Role.COORDINATOR.value
+                              and viewer.coordinates(invite.network_id)):
         await query.answer(t("errors.forbidden"), show_alert=True)
         return
     link = next((link for link in await bot_names.links(invite.code, query.bot) if link.platform == callback_data.p),

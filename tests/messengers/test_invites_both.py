@@ -14,6 +14,7 @@ from bot.services import invites
 from bot.services.qr import qr_png
 from db.models import Invite, Membership, Role, User
 from tests.fakes.max_api import FakeMax
+from tests.conftest import ADMIN_ID
 from tests.harness import BotHarness
 from tests.max_harness import max_person
 from tests.messengers.test_max_flows import ANNA, finish_registration
@@ -144,22 +145,33 @@ async def test_a_max_only_deployment_sends_the_max_link_and_its_qr_at_once(max_o
     assert max_only.fake.unanswered() == []
 
 
-async def test_a_qr_button_of_another_network_is_refused(harness: BotHarness, max_front, fake_max: FakeMax) -> None:
+async def test_a_qr_button_of_another_network_or_of_a_coordinator_invite_is_refused(
+        harness: BotHarness, max_front, fake_max: FakeMax) -> None:
     from bot.services.networks import create_network
     from keyboards.callbacks import InviteQrCb
 
     network_id = await make_network(harness)
     await make_coordinator(harness, network_id)
 
-    async def foreign(session):  # type: ignore[no-untyped-def]
-        other = await create_network(session, slug="luga", name="Лужский район", timezone="Europe/Moscow")
-        return (await invites.create_invite(session, network=other, role=Role.PARTICIPANT, clock=harness.app.clock)).id
+    async def made(session):  # type: ignore[no-untyped-def]
+        from db.models import Network
 
-    invite_id = await harness.in_db(foreign)
+        other = await create_network(session, slug="luga", name="Лужский район", timezone="Europe/Moscow")
+        foreign = await invites.create_invite(session, network=other, role=Role.PARTICIPANT, clock=harness.app.clock)
+        own = await session.get(Network, network_id)
+        colleague = await invites.create_invite(session, network=own, role=Role.COORDINATOR, clock=harness.app.clock)
+        return foreign.id, colleague.id
+
+    foreign_id, colleague_id = await harness.in_db(made)
     coordinator = harness.person(COORDINATOR)
-    await coordinator.press_data(InviteQrCb(id=invite_id, p="max").pack())
-    assert not [s for s in coordinator.new() if s.method == "sendPhoto"]
-    assert any("нет прав" in a.lower() or "недоступ" in a.lower() for a in coordinator.alerts()), coordinator.alerts()
+    for invite_id in (foreign_id, colleague_id):  # forged buttons: another network's, the administrator's
+        await coordinator.press_data(InviteQrCb(id=invite_id, p="max").pack())
+        assert not [s for s in coordinator.new() if s.method == "sendPhoto"]
+        assert coordinator.alerts()[-1] == "Эта кнопка или действие вам недоступны."
+
+    admin = harness.person(ADMIN_ID)  # the administrator may: the invite is theirs to hand out
+    await admin.press_data(InviteQrCb(id=colleague_id, p="max").pack())
+    assert [s.method for s in admin.new()] == ["sendPhoto"]
 
 
 def test_invite_codes_fit_a_max_start_payload() -> None:
