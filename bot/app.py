@@ -82,8 +82,7 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     slots = LoadingSlots(settings.loading_slots)
     dp.update.outer_middleware(slots.enter)
     dp.update.outer_middleware(dp.fsm)
-    dp.update.outer_middleware(ViewerMiddleware(set(settings.admin_ids),
-                                                "telegram" if settings.telegram_enabled else "max"))
+    dp.update.outer_middleware(ViewerMiddleware(settings.admins()))
     dp.update.outer_middleware(slots.leave)
     dp.message.outer_middleware(CommandsWin((*COMMANDS, "checkin")))  # a typed command leaves any dialog
     dp.include_router(build_root_router())
