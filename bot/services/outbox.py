@@ -284,13 +284,17 @@ async def enqueue_many(session: AsyncSession, rows: Iterable[Mapping[str, Any]],
 # --- claiming -----------------------------------------------------------------------------------
 
 
-def _due(now: datetime) -> Select[tuple[int]]:
-    return (select(T.id).where(T.status == PENDING, T.not_before <= now)
-            .order_by(T.priority, T.not_before, T.id))
+def _due(now: datetime, platform: str | None = None) -> Select[tuple[int]]:
+    stmt = select(T.id).where(T.status == PENDING, T.not_before <= now)
+    if platform is not None:
+        stmt = stmt.where(T.platform == platform)
+    return stmt.order_by(T.priority, T.not_before, T.id)
 
 
-async def claim_batch(session: AsyncSession, worker_id: str, limit: int, now: datetime) -> list[OutboxMessage]:
+async def claim_batch(session: AsyncSession, worker_id: str, limit: int, now: datetime, *,
+                      platform: str | None = None) -> list[OutboxMessage]:
     """Marks up to `limit` due rows `sending` with a lease for `worker_id` and returns them, most urgent first.
+    `platform`: only rows for that messenger (each messenger's sender claims its own; None: any).
 
     PostgreSQL: the inner SELECT locks with FOR UPDATE SKIP LOCKED, so concurrent claimers never
     take the same row and never wait for each other. SQLite: the single UPDATE … RETURNING runs in
@@ -298,7 +302,7 @@ async def claim_batch(session: AsyncSession, worker_id: str, limit: int, now: da
     """
     if limit <= 0:
         return []
-    due = _due(now).limit(limit)
+    due = _due(now, platform).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         # A materialized CTE runs once. As `IN (subquery)` PostgreSQL may re-run the locking
         # subquery per row, and each re-run skips the rows it just took and picks new ones.
@@ -359,6 +363,25 @@ async def release(session: AsyncSession, ids: Iterable[int], worker_id: str) -> 
         .values(status=PENDING, claimed_at=None, claimed_by=None)
         .execution_options(synchronize_session=False))
     return int(result.rowcount or 0)
+
+
+NOT_SERVED = "messenger not served: "  # last_error prefix of rows whose messenger this deployment doesn't run
+
+
+async def fail_unserved(session: AsyncSession, served: Iterable[str], now: datetime) -> int:
+    """Due rows for a messenger this deployment does not run (its token is not set) fail with a clear reason,
+    so broadcasts finish and their report says why; rows due later wait (the messenger may be back by then)."""
+    served = list(served)
+    total = 0
+    for platform in PLATFORMS:
+        if platform in served:
+            continue
+        result = await session.execute(
+            update(T).where(T.status == PENDING, T.platform == platform, T.not_before <= now)
+            .values(status=FAILED, last_error=NOT_SERVED + platform, claimed_at=None, claimed_by=None)
+            .execution_options(synchronize_session=False))
+        total += int(result.rowcount or 0)
+    return total
 
 
 # --- results ------------------------------------------------------------------------------------
