@@ -321,6 +321,9 @@ def reason_key(status: str, reason: str | None) -> str:
             return "deleted"
         return "blocked"
     if status == "failed":
+        if low.startswith(outbox.NOT_SERVED):
+            platform = low.removeprefix(outbox.NOT_SERVED).strip()
+            return f"off_{platform}" if platform in ("telegram", "max") else "rejected"
         if "copy not found" in low or "message to copy" in low or "message not found" in low:
             return "source_gone"
         if "parse entities" in low or "entity" in low:
