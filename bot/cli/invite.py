@@ -41,8 +41,28 @@ def create(
                                            expires_days=expires_days or None)
 
     invite = run_async(in_session(settings, work))
+    if settings.max_enabled and not settings.telegram_enabled:  # MAX only: the link opens the bot in MAX
+        username = bot_username or settings.max_bot_username or run_async(_max_bot_username(settings))
+        typer.echo(f"https://max.ru/{username}?start={invite.code}")
+        return
     username = bot_username or run_async(_bot_username(settings))
     typer.echo(invites.deep_link(username, invite.code))
+
+
+async def _max_bot_username(settings) -> str:  # type: ignore[no-untyped-def]
+    """Asks MAX (`GET /me`) for the bot's name; offline, a placeholder link."""
+    from bot.messengers.max.bot import build_max_bot
+
+    bot = build_max_bot(settings, None)
+    try:
+        me = await bot.me()
+        return me.username or "YOUR_BOT"
+    except Exception:  # noqa: BLE001 - offline: the code still works, only the link's bot name is unknown
+        typer.echo("Не удалось узнать имя бота у MAX; замените YOUR_BOT в ссылке или передайте --bot-username.",
+                   err=True)
+        return "YOUR_BOT"
+    finally:
+        await bot.session.close()
 
 
 async def _bot_username(settings) -> str:  # type: ignore[no-untyped-def]
