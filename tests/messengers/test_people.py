@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from datetime import timedelta
+
+from bot.services.events import lifecycle, reminders
 from db.models import Membership, User
+from tests.events.common import FIRST_TEACHER, add_event, make_world
 from tests.fakes.max_api import FakeMax
-from tests.max_harness import max_person
+from tests.forms.common import add_person
+from tests.max_harness import deliver, max_person
 from tests.messengers.test_max_flows import finish_registration
 from tests.test_onboarding import make_invite, make_network
 
@@ -103,3 +108,45 @@ async def test_a_half_filled_dialog_on_telegram_survives_forgetme_of_the_max_nam
     await olga.press("Готово")
     assert "Петрова Ольга Сергеевна" in olga.joined()
     assert [(p.platform, p.full_name) for p in await _people(harness)] == [("telegram", "Петрова Ольга Сергеевна")]
+
+
+async def test_a_network_on_both_messengers_gets_announcements_and_reminders_on_both(harness, max_front,
+                                                                                     fake_max: FakeMax) -> None:
+    clock = harness.app.clock
+    world = await make_world(harness, teachers=2)  # a coordinator and two teachers on Telegram
+    on_max = [FIRST_TEACHER, FIRST_TEACHER + 50]  # one of them has the number of a Telegram teacher
+
+    async def join_on_max(session):  # type: ignore[no-untyped-def]
+        for number, name in zip(on_max, ("Кузнецова Анна Сергеевна", "Смирнов Олег Иванович")):
+            await add_person(session, world.network_id, number, name, school_id=world.schools["nazia"],
+                             clock=clock, platform="max")
+            fake_max.person(number)
+
+    await harness.in_db(join_on_max)
+    start = clock.now() + timedelta(hours=30)
+
+    async def announce(session):  # type: ignore[no-untyped-def]
+        event = await add_event(session, world, clock, start=start, title="Семинар «Смысловое чтение»")
+        await lifecycle.announce(session, event, clock)
+
+    await harness.in_db(announce)
+    clock.move(timedelta(hours=7))  # the day-before reminder falls due
+    await harness.in_db(lambda session: reminders.plan_upcoming(session, clock))
+    clock.move(timedelta(hours=1))
+    await harness.deliver()
+    await deliver(max_front, harness.app.sessionmaker, clock)
+
+    telegram = [harness.person(world.telegram(i)) for i in range(2)]
+    for person in telegram:
+        texts = [s.plain_text or "" for s in harness.fake.sent_to(person.user_id)]
+        assert any("Смысловое чтение" in t and "Напоминание" not in t for t in texts), "the announcement"
+        assert any("Напоминание" in t for t in texts), "the reminder"
+    for number in on_max:
+        sent = [s for s in fake_max.sent_to(number) if s.kind == "send"]
+        assert any("Смысловое чтение" in s.text and "Напоминание" not in s.text for s in sent), "the announcement"
+        reminder = next(s for s in sent if "Напоминание" in s.text)
+        assert reminder.button_texts[:2] == ["Пойду", "Не смогу"]
+    # MAX rows never go by Telegram: the shared number got one announcement there, the MAX-only one nothing.
+    shared = [s for s in harness.fake.sent_to(FIRST_TEACHER) if "Смысловое чтение" in (s.plain_text or "")
+              and "Напоминание" not in (s.plain_text or "")]
+    assert len(shared) == 1 and harness.fake.sent_to(FIRST_TEACHER + 50) == []
