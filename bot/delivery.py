@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 20  # seconds; a send that hangs longer is retried (it may then go out twice)
 REPLY_PRIORITY = -10  # answers to a person overtake every queued proactive message
+FROM_OTHER_MESSENGER = "a file from another messenger"  # a copy that can't cross messengers (docs/messengers.md)
 
 # 400s that mean the person is gone rather than the message being wrong.
 GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated", "bot was blocked",
@@ -136,6 +137,7 @@ class AiogramTransport:
 
     def __init__(self, bot: Bot, *, request_timeout: int = REQUEST_TIMEOUT) -> None:
         self.bot = bot
+        self.platform = platform_of(bot)
         self.request_timeout = request_timeout
 
     async def send(self, chat_id: int, payload: Mapping[str, Any]) -> int:
@@ -164,6 +166,12 @@ class AiogramTransport:
                 extra["link_preview_options"] = LinkPreviewOptions(is_disabled=True)
             message = await self.bot.send_message(text=payload["text"], **common, **extra)
             return message.message_id
+        if kind == "copy" and payload.get("platform", self.platform) != self.platform:
+            # Composed on the other messenger: its message can't be copied here; its portable form goes instead.
+            portable = payload.get("portable")
+            if not portable:
+                raise Rejected(f"{FROM_OTHER_MESSENGER}: {payload.get('platform')}")
+            return await self._send(chat_id, portable)
         if kind == "copy":
             extra = {}
             if "caption" in payload:

@@ -309,6 +309,14 @@ async def _abort(c: Ctx) -> None:
     await show(c.query, c.t("broadcast.compose.aborted"), kb.home_markup(c.t))
 
 
+def _portable(message: Message) -> dict[str, Any] | None:
+    """What members on the other messenger get instead of a copy (a message can't be copied across
+    messengers): the text with its formatting as HTML. Files don't cross (see docs/messengers.md)."""
+    if message.text:
+        return {"type": "text", "text": message.html_text, "parse_mode": "HTML"}
+    return None
+
+
 def _content_type(message: Message) -> str | None:
     for kind in CONTENT_TYPES:
         if getattr(message, kind, None):
@@ -344,7 +352,8 @@ async def composed(message: Message, state: FSMContext, viewer: Viewer, t: Trans
     summary = " ".join((message.text or message.caption or "").split())[:200]
     await state.set_state(Compose.audience)
     await state.update_data(bc_from=message.chat.id, bc_msg=message.message_id, bc_type=kind, bc_summary=summary,
-                            bc_schools=[], bc_statuses=[], bc_audience=None)
+                            bc_schools=[], bc_statuses=[], bc_audience=None, bc_platform=viewer.platform,
+                            bc_portable=_portable(message))
     await message.answer(t("broadcast.compose.pick_audience", type=t(f"broadcast.types.{kind}")),
                          reply_markup=kb.audience_markup(t, audiences.pickable_kinds()))
 
@@ -617,7 +626,8 @@ async def _confirm(c: Ctx) -> None:
             return
     else:
         summary = flow.get("bc_summary") or c.t(f"broadcast.types.{flow.get('bc_type', 'message')}")
-        payload = {"type": "copy", "from_chat_id": flow["bc_from"], "message_id": flow["bc_msg"], "summary": summary}
+        payload = {"type": "copy", "from_chat_id": flow["bc_from"], "message_id": flow["bc_msg"], "summary": summary,
+                   "platform": flow.get("bc_platform") or TELEGRAM, "portable": flow.get("bc_portable")}
         broadcast, total = await broadcasts.create_broadcast(
             c.session, network, payload, flow["bc_audience"], c.viewer.user, c.clock, progress_chat_id=chat_id,
             progress_message_id=message_id, ignore_quiet_hours=c.data.id == 1)

@@ -322,6 +322,8 @@ def reason_key(status: str, reason: str | None) -> str:
             return "deleted"
         return "blocked"
     if status == "failed":
+        if "from another messenger" in low:
+            return "other_messenger"
         if low.startswith(outbox.NOT_SERVED):
             platform = low.removeprefix(outbox.NOT_SERVED).strip()
             return f"off_{platform}" if platform in ("telegram", "max") else "rejected"

@@ -173,3 +173,36 @@ async def test_a_telegram_only_deployment_fails_max_rows_with_a_clear_reason(dat
         later = await session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == "later"))
         assert later.status == "pending", "a row due later waits: MAX may be connected by then"
     assert sorted(s.chat_id for s in tg.sent) == [801, 802]
+
+
+async def test_a_copy_from_the_other_messenger_goes_as_its_text_and_a_file_is_explained(database_url,
+                                                                                        sessionmaker) -> None:
+    """A broadcast composed on Telegram is a copy of a Telegram message, which MAX can't copy: a text goes in its
+    portable form (HTML), a file fails with a reason the coordinator can act on."""
+    _, users = await _people(sessionmaker, telegram=[], max_ids=[950, 951])
+    text_copy = {"type": "copy", "from_chat_id": 700_001, "message_id": 12, "platform": "telegram",
+                 "portable": {"type": "text", "text": "<b>Семинар</b> в пятницу", "parse_mode": "HTML"}}
+    file_copy = {"type": "copy", "from_chat_id": 700_001, "message_id": 13, "platform": "telegram",
+                 "portable": None}
+    async with sessionmaker.begin() as session:
+        for user, payload in zip(users, (text_copy, file_copy)):
+            await outbox.enqueue(session, chat_id=user.messenger_id, user_id=user.id, payload=payload,
+                                 kind="broadcast", dedupe_key=f"c:{user.id}", clock=SystemClock())
+    async with FakeMax(limits=False) as mx:
+        for number in (950, 951):
+            mx.person(number)
+        settings = _settings(database_url, None, mx)
+        bot = build_max_bot(settings, sessionmaker)
+        runtime = setup_delivery({"max": bot}, sessionmaker, settings, SystemClock(), worker_id="max",
+                                 progress=False)
+        await runtime.start()
+        try:
+            counts = await _settle(sessionmaker, timeout=10)
+        finally:
+            await runtime.stop()
+            await bot.session.close()
+    assert counts["sent"] == 1 and counts["failed"] == 1
+    assert [(s.user_id, s.text) for s in mx.sent if s.kind == "send"] == [(950, "Семинар в пятницу")]
+    async with sessionmaker() as session:
+        failed = await session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+    assert broadcasts.reason_key("failed", failed.last_error) == "other_messenger"
