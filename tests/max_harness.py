@@ -98,3 +98,13 @@ def check_replies(fake: FakeMax, since: int) -> None:
 def max_person(front: MaxFrontEnd, fake: FakeMax, user_id: int, first_name: str = "Мария", **profile: Any
                ) -> MaxPerson:
     return MaxPerson(front, fake, fake.person(user_id, first_name, **profile))
+
+
+async def deliver(front: MaxFrontEnd, sessionmaker: Any, clock: Any) -> int:
+    """Drains the MAX rows of the outbox through the real sender and the MAX transport (what `run` does)."""
+    from bot.delivery import AiogramTransport, limiter_for
+    from bot.services.sender import Sender
+
+    sender = Sender(sessionmaker, AiogramTransport(front.bot), limiter_for("max", front.settings), clock,
+                    platform="max")
+    return await sender.drain()
