@@ -255,3 +255,59 @@ async def test_a_coordinator_on_max_sends_a_broadcast_and_watches_its_progress(m
         audiences._extensions.update(saved[0])  # noqa: SLF001
         audiences._choices.clear()  # noqa: SLF001
         audiences._choices.update(saved[1])  # noqa: SLF001
+
+
+async def test_a_network_on_both_messengers_gets_the_announcement_and_signs_up_on_each(
+        harness, max_front, fake_max) -> None:  # type: ignore[no-untyped-def]
+    """One deployment, one network: two teachers on Telegram, two on MAX. The announcement reaches each on their
+    own messenger with the same buttons, and a «Пойду» is answered and stored on both."""
+    from bot.delivery import AiogramTransport
+    from bot.services.events import lifecycle
+    from bot.services.ratelimit import RateLimiter
+    from bot.services.sender import Sender
+    from tests.events.common import FIRST_TEACHER, add_event, build_world, signups_of
+
+    world = await harness.in_db(lambda session: build_world(session, harness.app.clock))
+    on_max_ids = [FIRST_TEACHER + 2, FIRST_TEACHER + 3]
+
+    async def split(session):  # type: ignore[no-untyped-def]
+        await session.execute(update(User).where(User.messenger_id.in_(on_max_ids)).values(platform="max"))
+
+    await harness.in_db(split)
+
+    async def announce(session):  # type: ignore[no-untyped-def]
+        event = await add_event(session, world, harness.app.clock)
+        await lifecycle.announce(session, event, harness.app.clock)
+        return event.id
+
+    event_id = await harness.in_db(announce)
+    on_telegram = harness.person(FIRST_TEACHER)
+    on_telegram._mark = harness.fake.last_seq  # noqa: SLF001
+    on_max = since_now(max_person(max_front, fake_max, on_max_ids[0], "Ольга"))
+    fake_max.person(on_max_ids[1], "Илья")  # has started the bot on MAX too
+    mark = fake_max.last_seq
+    drained = 0
+    for platform, bot in (("telegram", harness.bot), ("max", max_front.bot)):  # a sender per messenger, as run()
+        sender = Sender(harness.app.sessionmaker, AiogramTransport(bot), RateLimiter.from_settings(harness.app.settings),
+                        harness.app.clock, platform=platform)
+        drained += await sender.drain()
+    check_replies(fake_max, mark)
+    assert drained == 5  # three on Telegram (two teachers and the coordinator), two on MAX
+    assert sorted(s.user_id for s in fake_max.sent if s.kind == "send") == on_max_ids
+    assert "Семинар «Анализ ВПР»" in on_telegram.joined() and "Семинар «Анализ ВПР»" in on_max.joined()
+    assert on_telegram.buttons() == on_max.buttons() == ["Пойду", "Не смогу", "📅 В календарь"]
+
+    await on_telegram.press("Пойду")
+    await on_max.press("Пойду")
+    assert any("Вы записаны" in a for a in on_telegram.alerts())
+    assert any("Вы записаны" in n for n in on_max.notifications())
+    assert on_max.buttons() == ["✅ Пойду", "Не смогу", "📅 В календарь"]
+    assert fake_max.unanswered() == []
+
+    async def going(session):  # type: ignore[no-untyped-def]
+        users = dict((await session.execute(select(User.messenger_id, User.id)
+                                            .where(User.messenger_id.in_([FIRST_TEACHER, on_max_ids[0]])))).all())
+        signed = await signups_of(session, event_id)
+        return {messenger_id: signed.get(user_id) for messenger_id, user_id in users.items()}
+
+    assert await harness.in_db(going) == {FIRST_TEACHER: "going", on_max_ids[0]: "going"}
