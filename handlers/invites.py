@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import notifications
-from bot.i18n import Raw, Translator
+from bot.i18n import Translator
 from bot.messengers import platform_of
-from bot.messengers.links import BotNames
+from bot.messengers.links import BotNames, link_lines
 from bot.services import invites as invite_service
 from bot.services import registration as reg
 from bot.services.clock import Clock
@@ -43,8 +43,7 @@ async def send_invite(message: Message, *, network: Network, role: Role, uses: i
     values = {"role": t(f"roles.{role.value}"), "network": network.name, "days": expires_days,
               "uses": t("invite.uses_one") if uses == 1 else t("invite.uses_many")}
     if len(links) > 1:  # both messengers: both links, and the QR of the one the coordinator picks
-        text = t("invite.created_both", **values, links=Raw("\n".join(
-            t("invite.link_line", messenger=t(f"invite.messenger.{link.platform}"), link=link.url) for link in links)))
+        text = t("invite.created_both", **values, links=link_lines(t, links))
         await message.answer(text, reply_markup=_after_invite(t, role, invite.id, [link.platform for link in links]))
         return
     link = links[0].url if links else invite_service.deep_link("", invite.code, platform_of(message.bot))

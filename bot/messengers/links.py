@@ -12,6 +12,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
+from bot.i18n import Raw, Translator
 from bot.messengers import platform_of
 from bot.services.invites import MAX, PLATFORMS, Link, links
 
@@ -52,3 +53,8 @@ class BotNames:
     async def links(self, code: str, current: Bot | None = None) -> list[Link]:
         return links(await self.usernames(current), code)
 
+
+def link_lines(t: Translator, links: list[Link]) -> Raw:
+    """«Telegram: https://t.me/…» and «MAX: https://max.ru/…», a line each, for a text that lists both."""
+    return Raw("\n".join(t("invite.link_line", messenger=t(f"invite.messenger.{link.platform}"), link=link.url)
+                          for link in links))

@@ -8,8 +8,8 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Raw, Translator
-from bot.messengers.links import BotNames
+from bot.i18n import Translator
+from bot.messengers.links import BotNames, link_lines
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.events import signups
@@ -96,9 +96,7 @@ async def show_code(query: CallbackQuery, callback_data: EvCb, session: AsyncSes
         return
     # Both messengers: one QR per poster (p=0 Telegram's, p=1 MAX's), both links in the text, the other QR a tap away.
     shown, other = (links[1], links[0]) if callback_data.p == 1 else (links[0], links[1])
-    lines = "\n".join(t("invite.link_line", messenger=t(f"invite.messenger.{link.platform}"), link=link.url)
-                      for link in links)
-    caption = t("events.checkin.poster_both", title=title, code=code, links=Raw(lines),
+    caption = t("events.checkin.poster_both", title=title, code=code, links=link_lines(t, links),
                 messenger=t(f"invite.messenger.{shown.platform}"))
     button = InlineKeyboardButton(text=t("invite.qr_button", messenger=t(f"invite.messenger.{other.platform}")),
                                   callback_data=EvCb(a="code", id=callback_data.id,

@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.messengers.links import BotNames
 from bot.services import invites as invite_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.mentoring.importer import ImportResult, run_import
 from bot.services.mentoring.sheets import Sheet, read_sheets
-from bot.messengers.links import BotNames
 from bot.services.mentoring.template import invites_xlsx, template_xlsx
 from bot.services.uploads import FileRejected
 from bot.services.uploads.sandbox import run_untrusted

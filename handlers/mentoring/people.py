@@ -9,8 +9,8 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Raw, Translator
-from bot.messengers.links import BotNames
+from bot.i18n import Translator
+from bot.messengers.links import BotNames, link_lines
 from bot.services import invites as invite_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
@@ -347,8 +347,7 @@ async def personal_invite(query: CallbackQuery, callback_data: CoordCb, session:
                                                     target_user_id=m.user_id, school_id=m.school_id)
     links = await bot_names.links(invite.code, query.message.bot)
     if len(links) > 1:  # both messengers: the person opens the one they use
-        text = t("mentoring.people.invite_links", name=m.user.full_name or "—", links=Raw("\n".join(
-            t("invite.link_line", messenger=t(f"invite.messenger.{link.platform}"), link=link.url) for link in links)))
+        text = t("mentoring.people.invite_links", name=m.user.full_name or "—", links=link_lines(t, links))
     else:
         text = t("mentoring.people.invite_link", name=m.user.full_name or "—", link=links[0].url if links else "")
     await query.message.answer(text)
