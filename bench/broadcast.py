@@ -54,7 +54,9 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-async def prepare(url: str, n: int) -> tuple[object, object, list[int]]:
+async def prepare(url: str, n: int, platforms: tuple[str, ...] = ("telegram",)) -> tuple[object, object, list[int]]:
+    """A network of `n` members on each messenger of `platforms` (the same numbers on each: different people),
+    one broadcast to all. Returns the engine, the sessionmaker and the numbers."""
     engine = create_engine(url)
     if url.startswith("postgresql"):
         async with engine.begin() as connection:
@@ -69,7 +71,8 @@ async def prepare(url: str, n: int) -> tuple[object, object, list[int]]:
         school = School(network_id=network.id, name="МОУ СОШ №1", status="shnor")
         session.add(school)
         await session.flush()
-        users = [User(messenger_id=1_000_000 + i, full_name=f"Участник {i}") for i in range(n)]
+        users = [User(platform=platform, messenger_id=1_000_000 + i, full_name=f"Участник {i}")
+                 for platform in platforms for i in range(n)]
         session.add_all(users)
         await session.flush()
         session.add_all([Membership(user_id=u.id, network_id=network.id, school_id=school.id) for u in users])
@@ -80,7 +83,7 @@ async def prepare(url: str, n: int) -> tuple[object, object, list[int]]:
                                "parse_mode": None}, "everyone", None, SystemClock(), ignore_quiet_hours=True)
         enqueue_seconds = time.perf_counter() - started
     print(f"enqueued {total} messages in {enqueue_seconds * 1000:.0f} ms")
-    return engine, sessionmaker, [u.messenger_id for u in users]
+    return engine, sessionmaker, [1_000_000 + i for i in range(n)]
 
 
 async def main() -> None:

@@ -2,10 +2,14 @@
 with MAX's limits on (30 requests/s in all, 2 messages/s per dialog).
 
     python bench/max_broadcast.py [--n 600] [--rate 28] [--stopped 0.02] [--fail-rate 0.01] [--database-url …]
+    python bench/max_broadcast.py --split [--n 300] [--stopped 0.02]
 
-Phase 1: the recipients are MAX people kept where Telegram ids would be (docs/messengers.md). Prints messages
-per second as a ratio to 30/s, over-limit 429s, people marked unreachable, lost and duplicate messages, and how
-long the MAX id store took to save every message's mid.
+The recipients are MAX accounts. Prints messages per second as a ratio to 30/s, over-limit 429s, people marked
+unreachable, lost and duplicate messages, and how long the MAX id store took to save every message's mid.
+
+`--split`: a network of N Telegram and N MAX members (the same numbers on both), one broadcast, the delivery
+runtime as `run` builds it (one sender and limiter per messenger) against both loopback APIs with their limits
+on. Prints msg/s, 429s, lost and duplicates per messenger.
 """
 from __future__ import annotations
 
@@ -45,14 +49,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of sends answered with 500")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--split", action="store_true", help="N on Telegram and N on MAX, both at once")
     return parser.parse_args()
 
 
 async def main() -> None:
     args = parse_args()
+    if args.split:
+        await split(args)
+        return
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.sqlite3"
-    engine, sessionmaker, people = await prepare(url, args.n)
+    engine, sessionmaker, people = await prepare(url, args.n, ("max",))
     rng = random.Random(args.seed)
     stopped = set(rng.sample(people, int(round(args.stopped * len(people)))))
     async with FakeMax(seed=args.seed) as fake:
@@ -102,6 +110,70 @@ async def main() -> None:
     print(f"lost {len(reachable - set(received))}; duplicates {sum(c - 1 for c in received.values())}; "
           f"mids saved {saved} of {len(sent)} (last flush {flush_ms:.0f} ms); "
           f"outbox: {', '.join(f'{k} {v}' for k, v in counts.items() if v)}")
+
+
+def _rate(stamps: list[float]) -> tuple[float, float]:
+    """(msg/s, span) over one messenger's sends."""
+    stamps = sorted(stamps)
+    span = stamps[-1] - stamps[0] if len(stamps) > 1 else 0.0
+    return ((len(stamps) - 1) / span if span else 0.0), span
+
+
+async def split(args: argparse.Namespace) -> None:
+    from bot.delivery import setup_delivery
+    from tests.fakes.telegram_api import FakeTelegram
+
+    n = args.n if args.n != 600 else 300
+    tmp = tempfile.TemporaryDirectory()
+    url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.sqlite3"
+    engine, sessionmaker, numbers = await prepare(url, n, ("telegram", "max"))
+    stopped_tg = set(random.Random(args.seed).sample(numbers, int(round(args.stopped * n))))
+    stopped_max = set(random.Random(args.seed + 1).sample(numbers, int(round(args.stopped * n))))
+    async with FakeTelegram(seed=args.seed) as tg, FakeMax(seed=args.seed) as mx:
+        for number in numbers:
+            mx.person(number)
+        mx.stopped.update(stopped_max)
+        tg.set_faults({"blocked": sorted(stopped_tg)})
+        settings = load_settings(_env_file=None, bot_token=tg.token, bot_api_url=tg.base_url,
+                                 max_bot_token=SecretStr(mx.token), max_api_url=mx.base_url, database_url=url,
+                                 rate_global_per_sec=args.rate)
+        tg_bot, max_bot = tg.make_bot(), build_max_bot(settings, sessionmaker)
+        runtime = setup_delivery({"telegram": tg_bot, "max": max_bot}, sessionmaker, settings, SystemClock(),
+                                 worker_id="bench", progress=False)
+        started = time.monotonic()
+        await runtime.start()
+        while True:
+            await asyncio.sleep(0.1)
+            async with sessionmaker() as session:
+                counts = await outbox.status_counts(session)
+            if counts["pending"] + counts["sending"] == 0:
+                break
+        wall = time.monotonic() - started
+        await runtime.stop()
+        await tg_bot.session.close()
+        await max_bot.session.close()
+        ledgers = {
+            "Telegram": ([(int(s.chat_id), s.ts) for s in tg.sent if s.method == "sendMessage"],
+                         set(numbers) - stopped_tg, tg.stats.over_limit, tg.stats.flood_429),
+            "MAX": ([(int(s.user_id), s.ts) for s in mx.sent if s.kind == "send"],
+                    set(numbers) - stopped_max, mx.stats.over_limit, mx.stats.flood_429),
+        }
+    async with sessionmaker() as session:
+        marked = dict((await session.execute(select(User.platform, func.count()).where(
+            User.is_reachable.is_(False)).group_by(User.platform))).all())
+    await engine.dispose()
+    tmp.cleanup()
+    print(f"split broadcast: {n} Telegram + {n} MAX members, blocked {len(stopped_tg)} + {len(stopped_max)}; "
+          f"wall {wall:.1f} s; outbox: {', '.join(f'{k} {v}' for k, v in counts.items() if v)}")
+    for name, (sends, reachable, over_limit, flood) in ledgers.items():
+        received = Counter(chat for chat, _ in sends)
+        rate, span = _rate([ts for _, ts in sends])
+        limit = 30.0
+        platform = "telegram" if name == "Telegram" else "max"
+        print(f"{name}: delivered {len(reachable & set(received))}/{len(reachable)} in {span:.1f} s, "
+              f"{rate:.2f} msg/s = {rate / limit:.3f} of 30/s; 429s {over_limit + flood}; "
+              f"lost {len(reachable - set(received))}; duplicates {sum(c - 1 for c in received.values())}; "
+              f"marked unreachable {marked.get(platform, 0)}")
 
 
 if __name__ == "__main__":

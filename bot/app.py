@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.fsm_storage import build_storage
 from bot.i18n import LANGUAGES, Translator
 from bot.logs import protect
+from bot.messengers.links import BotNames
 from bot.middlewares.budget import UpdateBudget
 from bot.middlewares.callback_answer import AnswerCallbacks, NoteCallbackAnswers
 from bot.middlewares.callback_ids import CallbackIdsInRange
@@ -69,6 +70,7 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     # FSM is registered by hand, after the session middleware, so dialog state is read and written in the
     # update's own transaction (one connection per update, and the step commits with its change).
     dp = Dispatcher(storage=storage, settings=settings, clock=clock, sessionmaker=sessionmaker, disable_fsm=True)
+    dp["bot_names"] = BotNames(settings)  # the bots served, for links into each messenger (invites)
     # The order matters: flood control and early answers cost no query, so they run before the session is
     # first used; dialog state and the person are loaded after them.
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, in_flight))
@@ -82,8 +84,7 @@ def build_dispatcher(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
     slots = LoadingSlots(settings.loading_slots)
     dp.update.outer_middleware(slots.enter)
     dp.update.outer_middleware(dp.fsm)
-    dp.update.outer_middleware(ViewerMiddleware(set(settings.admin_ids),
-                                                "telegram" if settings.telegram_enabled else "max"))
+    dp.update.outer_middleware(ViewerMiddleware(settings.admins()))
     dp.update.outer_middleware(slots.leave)
     dp.message.outer_middleware(CommandsWin((*COMMANDS, "checkin")))  # a typed command leaves any dialog
     dp.include_router(build_root_router())
@@ -117,18 +118,21 @@ async def run(settings: Settings) -> None:
     await upgrade(settings.database_url)
     app = build_app(settings)
     bot = build_bot(settings) if settings.telegram_enabled else None
-    max_front = build_max_front(settings, app) if settings.max_enabled else None
-    # Phase 1 of MAX: the outbox goes out through one messenger — Telegram's when it is configured, else MAX's
-    # (a MAX-only deployment keeps MAX ids where Telegram ids would be; docs/messengers.md).
-    sending_bot: Bot = bot if bot is not None else max_front.bot  # type: ignore[union-attr]
+    if bot is not None:
+        app.dispatcher["bot_names"].add(bot)  # invites made on MAX carry the Telegram link too
+    max_front = build_max_front(settings, app) if settings.max_enabled else None  # registers its own bot
+    # One sender per messenger, each with its own limiter (wired into its bot, so replies share it).
+    bots: dict[str, Bot] = {}
+    if bot is not None:
+        bots["telegram"] = bot
+    if max_front is not None:
+        bots["max"] = max_front.bot
     delivery = None
     with suppress(ImportError):
         from bot.delivery import setup_delivery
 
-        delivery = setup_delivery(sending_bot, app.sessionmaker, settings, app.clock)
+        delivery = setup_delivery(bots, app.sessionmaker, settings, app.clock)
         app.dispatcher["delivery"] = delivery
-    if max_front is not None and sending_bot is not max_front.bot:
-        _limit_replies(max_front.bot, settings)
     from scheduler import build_scheduler
     from scheduler.jobs import JOBS
 
@@ -177,16 +181,6 @@ def build_max_front(settings: Settings, app: App) -> Any:
     from bot.messengers.max.bot import MaxFrontEnd
 
     return MaxFrontEnd(settings, app.dispatcher, app.sessionmaker)
-
-
-def _limit_replies(bot: Bot, settings: Settings) -> None:
-    """MAX's replies under their own limiter (MAX: about 30 requests a second in all, 2 a second per dialog)."""
-    from bot.delivery import LimiterMiddleware
-    from bot.services.ratelimit import Limits, RateLimiter
-
-    limits = Limits(global_per_sec=min(settings.rate_global_per_sec, 28.0),
-                    chat_per_sec=min(settings.rate_chat_per_sec, 2.0), group_per_min=settings.rate_group_per_min)
-    bot.session.middleware(LimiterMiddleware(RateLimiter(limits)))
 
 
 async def _serve(app: App, bot: Bot | None, max_front: Any, stop: asyncio.Event) -> None:

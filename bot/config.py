@@ -21,6 +21,7 @@ HINTS = {
     "bot_api_url": "адрес Bot API, например BOT_API_URL=https://api.telegram.org",
     "database_url": "например DATABASE_URL=sqlite+aiosqlite:///data/bot.sqlite3",
     "admin_ids": "числовые Telegram id через запятую, например ADMIN_IDS=12345,67890",
+    "max_admin_ids": "числовые id в MAX через запятую, например MAX_ADMIN_IDS=12345,67890",
     "timezone": "название часового пояса IANA, например TIMEZONE=Europe/Moscow",
     "webhook_url": "полный https-адрес с путём, например WEBHOOK_URL=https://bot.example.org/tg",
     "webhook_secret": "задайте WEBHOOK_SECRET (1–256 символов A-Z a-z 0-9 _ -) вместе с WEBHOOK_URL",
@@ -51,7 +52,8 @@ class Settings(BaseSettings):
     bot_api_url: str = TELEGRAM_API_URL
     database_url: str = "sqlite+aiosqlite:///data/bot.sqlite3"
     redis_url: str | None = None
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)  # Telegram ids
+    max_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)  # MAX ids
     timezone: str = "Europe/Moscow"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -97,7 +99,7 @@ class Settings(BaseSettings):
     log_sql: bool = False
     log_sql_parameters: bool = False
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("admin_ids", "max_admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -176,6 +178,10 @@ class Settings(BaseSettings):
         """Values the log must never show (bot/logs.py)."""
         values = [self.bot_token, self.webhook_secret, self.max_bot_token, self.max_webhook_secret]
         return [v.get_secret_value().strip() for v in values if v is not None and v.get_secret_value().strip()]
+
+    def admins(self) -> dict[str, list[int]]:
+        """Administrators per messenger: ADMIN_IDS are Telegram ids, MAX_ADMIN_IDS are MAX ids."""
+        return {"telegram": list(self.admin_ids), "max": list(self.max_admin_ids)}
 
     @property
     def telegram_enabled(self) -> bool:

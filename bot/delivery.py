@@ -1,7 +1,7 @@
 """The Telegram edge of delivery: the aiogram transport, the request middleware every Bot API call
 passes, and the runtime the app starts and stops (`my_chat_member` lives in handlers/chat_member.py).
 
-    runtime = setup_delivery(bot, sessionmaker, settings, clock)
+    runtime = setup_delivery({"telegram": bot, "max": max_bot}, sessionmaker, settings, clock)
     await runtime.start()                  # app start-up: leader election, sender loop, maintenance
     ...
     await runtime.stop()                   # app shut-down: unsent claims go back to pending
@@ -47,16 +47,18 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.messengers import MAX, TELEGRAM, platform_of
 from bot.services import broadcasts, outbox
 from bot.services.clock import Clock
 from bot.services.delivery_errors import Blocked, DeliveryError, Rejected, RetryAfter, Transient
-from bot.services.ratelimit import REPLY_STANDING, RateLimiter
+from bot.services.ratelimit import REPLY_STANDING, Limits, RateLimiter
 from bot.services.sender import Leadership, Sender, leadership_for, new_worker_id
 
 log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 20  # seconds; a send that hangs longer is retried (it may then go out twice)
 REPLY_PRIORITY = -10  # answers to a person overtake every queued proactive message
+FROM_OTHER_MESSENGER = "a file from another messenger"  # a copy that can't cross messengers (docs/messengers.md)
 
 # 400s that mean the person is gone rather than the message being wrong.
 GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated", "bot was blocked",
@@ -135,6 +137,7 @@ class AiogramTransport:
 
     def __init__(self, bot: Bot, *, request_timeout: int = REQUEST_TIMEOUT) -> None:
         self.bot = bot
+        self.platform = platform_of(bot)
         self.request_timeout = request_timeout
 
     async def send(self, chat_id: int, payload: Mapping[str, Any]) -> int:
@@ -163,6 +166,12 @@ class AiogramTransport:
                 extra["link_preview_options"] = LinkPreviewOptions(is_disabled=True)
             message = await self.bot.send_message(text=payload["text"], **common, **extra)
             return message.message_id
+        if kind == "copy" and payload.get("platform", self.platform) != self.platform:
+            # Composed on the other messenger: its message can't be copied here; its portable form goes instead.
+            portable = payload.get("portable")
+            if not portable:
+                raise Rejected(f"{FROM_OTHER_MESSENGER}: {payload.get('platform')}")
+            return await self._send(chat_id, portable)
         if kind == "copy":
             extra = {}
             if "caption" in payload:
@@ -240,11 +249,13 @@ Tick = Callable[[AsyncSession], Awaitable[None]]
 
 @dataclass
 class DeliveryRuntime:
-    """Leader election, the sender loop and periodic maintenance, started and stopped with the app."""
+    """Leader election, the senders (one per messenger) and periodic maintenance, started and stopped with
+    the app. Each messenger has its own sender, transport and limiter: a flood wait on MAX never holds up
+    Telegram, and the other way round."""
 
     sessionmaker: async_sessionmaker[AsyncSession]
-    sender: Sender
-    limiter: RateLimiter
+    senders: dict[str, Sender]
+    limiters: dict[str, RateLimiter]
     leadership: Leadership
     clock: Clock
     lease: timedelta = timedelta(seconds=120)
@@ -255,8 +266,22 @@ class DeliveryRuntime:
     _task: asyncio.Task[None] | None = None
     _stopping: asyncio.Event | None = None
 
+    @property
+    def sender(self) -> Sender:
+        """The first messenger's sender (Telegram's when it runs): all of them share one worker id."""
+        return next(iter(self.senders.values()))
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return next(iter(self.limiters.values()))
+
     def wake(self) -> None:
-        self.sender.wake()
+        for sender in self.senders.values():
+            sender.wake()
+
+    def _stop_senders(self) -> None:
+        for sender in self.senders.values():
+            sender.stop()
 
     async def start(self) -> None:
         if self._task is not None:
@@ -271,7 +296,7 @@ class DeliveryRuntime:
             return
         assert self._stopping is not None
         self._stopping.set()
-        self.sender.stop()
+        self._stop_senders()
         try:
             await asyncio.wait_for(self._task, timeout=timeout)
         except asyncio.TimeoutError:
@@ -306,37 +331,43 @@ class DeliveryRuntime:
     async def _lead(self) -> None:
         assert self._stopping is not None
         self.is_leader = True
-        log.info("delivery: this instance sends the outbox (%s)", self.sender.worker_id)
-        sender_task: asyncio.Task[None] | None = None
+        log.info("delivery: this instance sends the outbox (%s: %s)", self.sender.worker_id, ", ".join(self.senders))
+        tasks: list[asyncio.Task[None]] = []
         try:
             # Whoever held the lock before us is gone: its claims are ours to retry now.
             recovered = await self.sender.recover(self.lease, everyone=True)
             if recovered:
                 log.warning("delivery: %d claimed messages were not confirmed at the last stop; sending them again", recovered)
-            sender_task = asyncio.create_task(self.sender.run(), name="outbox-sender")
-            while not self._stopping.is_set() and not sender_task.done():
+            tasks = [asyncio.create_task(sender.run(), name=f"outbox-sender-{platform}")
+                     for platform, sender in self.senders.items()]
+            while not self._stopping.is_set() and not any(task.done() for task in tasks):
                 if await self._pause(self.maintenance_interval):
                     break
                 if not await self.leadership.check():
                     log.warning("delivery: lost leadership; standing by")
                     break
                 await self._maintain()
-            if sender_task.done() and not sender_task.cancelled() and sender_task.exception() is not None:
-                raise sender_task.exception()  # type: ignore[misc]
+            for task in tasks:
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
         except Exception:  # noqa: BLE001
             log.exception("delivery: the sender stopped with an error; restarting")
             await self._pause(1.0)
         finally:
-            self.sender.stop()
-            if sender_task is not None:
+            self._stop_senders()
+            for task in tasks:
                 with contextlib.suppress(Exception):
-                    await sender_task
+                    await task
             self.is_leader = False
 
     async def _maintain(self) -> None:
         try:
-            await self.sender.recover(self.lease)
+            await self.sender.recover(self.lease)  # one worker id for every sender: one call covers them all
             async with self.sessionmaker.begin() as session:
+                unserved = await outbox.fail_unserved(session, self.senders, self.clock.now())
+                if unserved:
+                    log.warning("delivery: %d messages are for a messenger this bot does not run; marked failed",
+                                unserved)
                 await broadcasts.refresh_statuses(session, self.clock)
         except Exception:  # noqa: BLE001 - maintenance is retried at the next tick
             log.exception("delivery: maintenance failed")
@@ -350,13 +381,29 @@ class DeliveryRuntime:
                 log.exception("delivery: tick %s failed", getattr(tick, "__qualname__", tick))
 
 
-def setup_delivery(bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], settings: Any, clock: Clock, *,
-                   leadership: Leadership | None = None, worker_id: str | None = None, progress: bool = True,
-                   **sender_options: Any) -> DeliveryRuntime:
-    """Wire the limiter into `bot` (every call passes it) and build the runtime the app starts.
+MAX_GLOBAL_PER_SEC = 28.0  # MAX: about 30 requests a second in all; a little under, for safety
+MAX_CHAT_PER_SEC = 2.0  # MAX: not more than two messages a second into one dialog
+
+
+def limiter_for(platform: str, settings: Any) -> RateLimiter:
+    """Telegram's limits from the settings; MAX's capped at its own (no paid broadcasts there)."""
+    limits = Limits.from_settings(settings)
+    if platform == MAX:
+        limits = Limits(global_per_sec=min(limits.global_per_sec, MAX_GLOBAL_PER_SEC),
+                        chat_per_sec=min(limits.chat_per_sec, MAX_CHAT_PER_SEC), chat_burst=2,
+                        group_per_min=limits.group_per_min)
+    return RateLimiter(limits)
+
+
+def setup_delivery(bots: Bot | Mapping[str, Bot], sessionmaker: async_sessionmaker[AsyncSession], settings: Any,
+                   clock: Clock, *, leadership: Leadership | None = None, worker_id: str | None = None,
+                   progress: bool = True, **sender_options: Any) -> DeliveryRuntime:
+    """Wire a limiter into each bot (every call passes it: replies and the outbox alike) and build the runtime
+    the app starts: one sender per messenger, each claiming its own rows. `bots`: one bot, or the bots of the
+    messengers this deployment runs by platform (`{"telegram": bot, "max": max_bot}`). Rows for a messenger
+    not among them fail with a clear reason (`outbox.fail_unserved`).
     `progress`: edit live broadcast progress messages and send the final reports (the default)."""
-    limiter = RateLimiter.from_settings(settings)
-    bot.session.middleware(LimiterMiddleware(limiter))
+    by_platform = dict(bots) if isinstance(bots, Mapping) else {platform_of(bots): bots}
     engine = sessionmaker.kw.get("bind")
     if leadership is None:
         leadership = leadership_for(engine) if engine is not None else None  # type: ignore[assignment]
@@ -364,12 +411,19 @@ def setup_delivery(bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], set
         from bot.services.sender import SoloLeadership
 
         leadership = SoloLeadership()
-    sender = Sender(sessionmaker, AiogramTransport(bot), limiter, clock, worker_id or new_worker_id(),
-                    paid_bulk=bool(settings.allow_paid_broadcast), **sender_options)
-    runtime = DeliveryRuntime(sessionmaker=sessionmaker, sender=sender, limiter=limiter, leadership=leadership,
-                              clock=clock)
+    worker_id = worker_id or new_worker_id()
+    senders: dict[str, Sender] = {}
+    limiters: dict[str, RateLimiter] = {}
+    for platform, bot in by_platform.items():
+        limiter = limiters[platform] = limiter_for(platform, settings)
+        bot.session.middleware(LimiterMiddleware(limiter))
+        senders[platform] = Sender(sessionmaker, AiogramTransport(bot), limiter, clock, worker_id,
+                                   paid_bulk=bool(settings.allow_paid_broadcast) and platform == TELEGRAM,
+                                   platform=platform, **sender_options)
+    runtime = DeliveryRuntime(sessionmaker=sessionmaker, senders=senders, limiters=limiters,
+                              leadership=leadership, clock=clock)
     if progress:
         from handlers.broadcasts import progress_tick
 
-        runtime.ticks.append(progress_tick(bot, settings, clock))
+        runtime.ticks.append(progress_tick(by_platform, settings, clock))
     return runtime

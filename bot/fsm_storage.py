@@ -15,9 +15,24 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.messengers import TELEGRAM, platform_of_bot_id
 from db.models import DialogState
 
-KEY_BUILDER = DefaultKeyBuilder(prefix="fsm", with_destiny=True)
+
+
+class KeyBuilder(DefaultKeyBuilder):
+    """aiogram's keys (`fsm:<chat>:<user>:<destiny>`) carry no bot id, so a Telegram person and a MAX person with
+    the same number would share one dialog. MAX dialogs get their own space, `fsm:max:…`; Telegram's keys stay
+    as they were (dialogs half-filled before an upgrade go on)."""
+
+    def build(self, key: StorageKey, part: Any = None) -> str:
+        built = super().build(key, part)
+        if platform_of_bot_id(key.bot_id) == TELEGRAM:
+            return built
+        return built.replace(f"{self.prefix}{self.separator}", f"{self.prefix}{self.separator}max{self.separator}", 1)
+
+
+KEY_BUILDER = KeyBuilder(prefix="fsm", with_destiny=True)
 REDIS_CONNECTIONS = 64
 update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 

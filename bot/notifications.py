@@ -1,15 +1,14 @@
 """Proactive messages composed at the edge (text and buttons) and queued in the one outbox."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.services import outbox
+from bot.services import outbox, people
 from bot.services.clock import Clock
 from bot.services.networks import coordinators_of
 from bot.services.untrusted_text import unlink
@@ -71,20 +70,23 @@ async def unknown_school_to_coordinators(session: AsyncSession, requester: User,
                      clock=clock, network_id=network.id, about=requester, markup=builder.as_markup())
 
 
-async def coordinator_joined(session: AsyncSession, coordinator: User, network: Network, admin_ids: Iterable[int],
-                             clock: Clock) -> int:
-    """Administrators hear that the coordinator they invited has joined (they may not be in any network)."""
+async def coordinator_joined(session: AsyncSession, coordinator: User, network: Network,
+                             admins: Mapping[str, Iterable[int]], clock: Clock) -> int:
+    """Administrators (per messenger: `Settings.admins()`) hear that the coordinator they invited has joined
+    (they may not be in any network)."""
     told = 0
-    for admin_id in sorted(set(admin_ids) - {coordinator.messenger_id}):
-        admin = await session.scalar(select(User).where(User.messenger_id == admin_id))
+    accounts = {(platform, int(admin_id)) for platform, ids in admins.items() for admin_id in ids}
+    for platform, admin_id in sorted(accounts - {(coordinator.platform, coordinator.messenger_id)}):
+        admin = await people.find(session, platform, admin_id)
         t = Translator(admin.language if admin is not None else "ru")
         payload = {"type": "text", "parse_mode": "HTML",
                    "text": t("admin.coordinator_joined", name=coordinator.full_name or "", network=network.name,
                              position=coordinator.position or t("common.not_set"))}
+        account = str(admin_id) if platform == people.TELEGRAM else f"{platform}:{admin_id}"
         row = await outbox.enqueue(session, chat_id=admin_id, user_id=admin.id if admin else None,
                                    network_id=network.id, payload=payload, kind="notification", clock=clock,
-                                   about_user_id=coordinator.id,
-                                   dedupe_key=f"coordinator-joined:{network.id}:{coordinator.id}:admin:{admin_id}")
+                                   about_user_id=coordinator.id, platform=platform,
+                                   dedupe_key=f"coordinator-joined:{network.id}:{coordinator.id}:admin:{account}")
         told += row is not None
     return told
 

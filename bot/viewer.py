@@ -12,6 +12,7 @@ class Viewer:
     user: User | None
     is_admin: bool
     memberships: list[Membership] = field(default_factory=list)
+    platform: str = "telegram"  # the messenger the update came from: the person is (platform, messenger_id)
 
     @property
     def registered(self) -> bool:

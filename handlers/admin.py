@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.messengers.links import BotNames
 from bot.services import networks as network_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
@@ -73,7 +74,7 @@ async def networks_page(query: CallbackQuery, callback_data: PageCb, session: As
 
 @router.callback_query(NetworkPickCb.filter(F.purpose == "coord"))
 async def coordinator_invite(query: CallbackQuery, callback_data: NetworkPickCb, session: AsyncSession,
-                             viewer: Viewer, t: Translator, clock: Clock) -> None:
+                             viewer: Viewer, t: Translator, clock: Clock, bot_names: BotNames) -> None:
     if not viewer.is_admin:
         await _deny(query, t)
         return
@@ -82,7 +83,8 @@ async def coordinator_invite(query: CallbackQuery, callback_data: NetworkPickCb,
         await query.answer(t("errors.stale_button"), show_alert=True)
         return
     await send_invite(query.message, network=network, role=Role.COORDINATOR, uses=1,
-                      expires_days=COORDINATOR_INVITE_DAYS, session=session, viewer=viewer, t=t, clock=clock)
+                      expires_days=COORDINATOR_INVITE_DAYS, session=session, viewer=viewer, t=t, clock=clock,
+                      bot_names=bot_names)
 
 
 @router.callback_query(MenuCb.filter(F.action == "admin_new_network"))

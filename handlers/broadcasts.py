@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
+from bot.messengers import TELEGRAM, platform_of
 from bot.services import audiences, broadcasts, outbox, quiet_hours
 from bot.services import networks as network_service
 from bot.services.broadcasts import Progress
@@ -152,17 +153,20 @@ def report_text(broadcast: Broadcast, progress: Progress, reasons: list[tuple[st
     return "\n".join(lines)
 
 
-def progress_tick(bot: Bot, settings: Any, clock: Clock) -> Callable[[AsyncSession], Awaitable[None]]:
+def progress_tick(bots: Bot | Mapping[str, Bot], settings: Any,
+                  clock: Clock) -> Callable[[AsyncSession], Awaitable[None]]:
     """For `DeliveryRuntime.ticks`: every few seconds the leader edits each live progress message, and when
     a broadcast ends it edits it one last time and queues the report (and the file) for its coordinator.
-    The report's outbox dedupe key makes it go out once, whatever restarts or instances there are."""
+    The report's outbox dedupe key makes it go out once, whatever restarts or instances there are.
+    `bots` by messenger: the progress message is edited through the messenger the coordinator used."""
+    by_platform = dict(bots) if isinstance(bots, Mapping) else {platform_of(bots): bots}
     shown: dict[int, str] = {}
 
     async def tick(session: AsyncSession) -> None:
         items = await broadcasts.watched(session, clock.now())
         for item in items:
             try:
-                await _tick_one(session, bot, settings, clock, item, shown)
+                await _tick_one(session, by_platform, settings, clock, item, shown)
             except Exception:  # noqa: BLE001 - one broken broadcast must not stop the others
                 log.exception("broadcast %s: progress update failed", item.broadcast.id)
         for stale in set(shown) - {item.broadcast.id for item in items}:
@@ -171,17 +175,19 @@ def progress_tick(bot: Bot, settings: Any, clock: Clock) -> Callable[[AsyncSessi
     return tick
 
 
-async def _tick_one(session: AsyncSession, bot: Bot, settings: Any, clock: Clock, item: broadcasts.Watched,
-                    shown: dict[int, str]) -> None:
+async def _tick_one(session: AsyncSession, bots: Mapping[str, Bot], settings: Any, clock: Clock,
+                    item: broadcasts.Watched, shown: dict[int, str]) -> None:
     broadcast = item.broadcast
     creator = await session.get(User, broadcast.created_by_id) if broadcast.created_by_id else None
+    # The coordinator is an account on one messenger: their progress message lives there.
+    bot = bots.get(creator.platform if creator is not None else TELEGRAM)
     t = Translator(creator.language if creator is not None else "ru")
     network = await session.get(Network, broadcast.network_id)
     tz = network_zone(network)
     progress = await broadcasts.broadcast_progress(session, broadcast.id, clock=clock,
                                                    rate=settings.rate_global_per_sec)
     text = progress_text(broadcast, progress, t, tz)
-    if shown.get(broadcast.id) != text:
+    if shown.get(broadcast.id) != text and bot is not None:
         running = not item.finished
         left = await broadcasts.resumable(session, broadcast) if item.finished else 0
         with suppress(TelegramBadRequest):  # not modified, deleted, too old: nothing to fix
@@ -303,6 +309,14 @@ async def _abort(c: Ctx) -> None:
     await show(c.query, c.t("broadcast.compose.aborted"), kb.home_markup(c.t))
 
 
+def _portable(message: Message) -> dict[str, Any] | None:
+    """What members on the other messenger get instead of a copy (a message can't be copied across
+    messengers): the text with its formatting as HTML. Files don't cross (see docs/messengers.md)."""
+    if message.text:
+        return {"type": "text", "text": message.html_text, "parse_mode": "HTML"}
+    return None
+
+
 def _content_type(message: Message) -> str | None:
     for kind in CONTENT_TYPES:
         if getattr(message, kind, None):
@@ -338,7 +352,8 @@ async def composed(message: Message, state: FSMContext, viewer: Viewer, t: Trans
     summary = " ".join((message.text or message.caption or "").split())[:200]
     await state.set_state(Compose.audience)
     await state.update_data(bc_from=message.chat.id, bc_msg=message.message_id, bc_type=kind, bc_summary=summary,
-                            bc_schools=[], bc_statuses=[], bc_audience=None)
+                            bc_schools=[], bc_statuses=[], bc_audience=None, bc_platform=viewer.platform,
+                            bc_portable=_portable(message))
     await message.answer(t("broadcast.compose.pick_audience", type=t(f"broadcast.types.{kind}")),
                          reply_markup=kb.audience_markup(t, audiences.pickable_kinds()))
 
@@ -611,7 +626,8 @@ async def _confirm(c: Ctx) -> None:
             return
     else:
         summary = flow.get("bc_summary") or c.t(f"broadcast.types.{flow.get('bc_type', 'message')}")
-        payload = {"type": "copy", "from_chat_id": flow["bc_from"], "message_id": flow["bc_msg"], "summary": summary}
+        payload = {"type": "copy", "from_chat_id": flow["bc_from"], "message_id": flow["bc_msg"], "summary": summary,
+                   "platform": flow.get("bc_platform") or TELEGRAM, "portable": flow.get("bc_portable")}
         broadcast, total = await broadcasts.create_broadcast(
             c.session, network, payload, flow["bc_audience"], c.viewer.user, c.clock, progress_chat_id=chat_id,
             progress_message_id=message_id, ignore_quiet_hours=c.data.id == 1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from bot import notifications
 from bot.i18n import Translator
+from bot.messengers import platform_of
+from bot.messengers.links import BotNames, link_lines
 from bot.services import invites as invite_service
 from bot.services import registration as reg
 from bot.services.clock import Clock
@@ -19,9 +21,9 @@ from bot.services.pagination import paginate
 from bot.services.qr import qr_png
 from bot.services.untrusted_text import unlink
 from bot.viewer import Viewer
-from db.models import JoinRequest, JoinRequestStatus, Network, Role
+from db.models import Invite, JoinRequest, JoinRequestStatus, Network, Role
 from handlers.common import show
-from keyboards.callbacks import InviteRoleCb, JoinDecisionCb, MenuCb, PageCb
+from keyboards.callbacks import InviteQrCb, InviteRoleCb, JoinDecisionCb, MenuCb, PageCb
 from keyboards.common import nav_row
 
 router = Router(name="invites")
@@ -33,21 +35,57 @@ MULTI_USE_EXPIRY_DAYS = 14
 
 async def send_invite(message: Message, *, network: Network, role: Role, uses: int | None,
                       expires_days: int, session: AsyncSession, viewer: Viewer, t: Translator,
-                      clock: Clock) -> None:
+                      clock: Clock, bot_names: BotNames) -> None:
     invite = await invite_service.create_invite(
         session, network=network, role=role, clock=clock, uses=uses, expires_days=expires_days,
         created_by_id=viewer.user.id if viewer.user else None)
-    me = await message.bot.me()
-    link = invite_service.deep_link(me.username or "", invite.code)
-    caption = t("invite.created", role=t(f"roles.{role.value}"), network=network.name, link=link,
-                uses=t("invite.uses_one") if uses == 1 else t("invite.uses_many"), days=expires_days)
-    builder = InlineKeyboardBuilder()  # the QR message leads somewhere: another invite, or back to the menu
+    links = await bot_names.links(invite.code, message.bot)
+    values = {"role": t(f"roles.{role.value}"), "network": network.name, "days": expires_days,
+              "uses": t("invite.uses_one") if uses == 1 else t("invite.uses_many")}
+    if len(links) > 1:  # both messengers: both links, and the QR of the one the coordinator picks
+        text = t("invite.created_both", **values, links=link_lines(t, links))
+        await message.answer(text, reply_markup=_after_invite(t, role, invite.id, [link.platform for link in links]))
+        return
+    link = links[0].url if links else invite_service.deep_link("", invite.code, platform_of(message.bot))
+    await message.answer_photo(BufferedInputFile(qr_png(link), filename="invite.png"),
+                               caption=t("invite.created", **values, link=link),
+                               reply_markup=_after_invite(t, role, invite.id, []))
+
+
+def _after_invite(t: Translator, role: Role, invite_id: int, qr_for: list[str]) -> InlineKeyboardMarkup:
+    """QR buttons (both messengers served), then another invite or back to the menu: the message leads on."""
+    builder = InlineKeyboardBuilder()
+    for platform in qr_for:
+        builder.button(text=t("invite.qr_button", messenger=t(f"invite.messenger.{platform}")),
+                       callback_data=InviteQrCb(id=invite_id, p=platform))
     builder.button(text=t("invite.another"),
                    callback_data=MenuCb(action="admin_networks" if role == Role.COORDINATOR else "invite"))
     builder.button(text=t("menu.back"), callback_data=MenuCb(action="home"))
-    builder.adjust(1)
-    await message.answer_photo(BufferedInputFile(qr_png(link), filename="invite.png"), caption=caption,
-                               reply_markup=builder.as_markup())
+    builder.adjust(*([len(qr_for)] if qr_for else []), 1)
+    return builder.as_markup()
+
+
+@router.callback_query(InviteQrCb.filter())
+async def invite_qr(query: CallbackQuery, callback_data: InviteQrCb, session: AsyncSession, viewer: Viewer,
+                    t: Translator, bot_names: BotNames) -> None:
+    invite = await session.get(Invite, callback_data.id)
+    # Coordinator invites are the administrators' (a coordinator must not mint a colleague by guessing an id).
+    if invite is None or not (viewer.is_admin or invite.role != Role.COORDINATOR.value
+                              and viewer.coordinates(invite.network_id)):
+        await query.answer(t("errors.forbidden"), show_alert=True)
+        return
+    link = next((link for link in await bot_names.links(invite.code, query.bot) if link.platform == callback_data.p),
+                None)
+    if link is None or invite.revoked or not isinstance(query.message, Message):
+        await query.answer(t("errors.stale_button"), show_alert=True)
+        return
+    others = [p for p in invite_service.PLATFORMS if p != link.platform]
+    messenger = t(f"invite.messenger.{link.platform}")
+    await query.message.answer_photo(
+        BufferedInputFile(qr_png(link.url), filename=f"invite-{link.platform}.png"),
+        caption=t("invite.qr_caption", messenger=messenger, link=link.url),
+        reply_markup=_after_invite(t, Role(invite.role), invite.id, others))
+    await query.answer(t("invite.qr_sent", messenger=messenger))
 
 
 @router.callback_query(MenuCb.filter(F.action == "invite"))
@@ -67,7 +105,7 @@ async def invite_menu(query: CallbackQuery, viewer: Viewer, t: Translator) -> No
 
 @router.callback_query(InviteRoleCb.filter())
 async def invite_create(query: CallbackQuery, callback_data: InviteRoleCb, session: AsyncSession,
-                        viewer: Viewer, t: Translator, clock: Clock) -> None:
+                        viewer: Viewer, t: Translator, clock: Clock, bot_names: BotNames) -> None:
     membership = viewer.membership
     allowed = {(r.value, u) for r, u in INVITE_CHOICES}
     if membership is None or not viewer.is_coordinator or (callback_data.role, callback_data.uses) not in allowed:
@@ -78,7 +116,7 @@ async def invite_create(query: CallbackQuery, callback_data: InviteRoleCb, sessi
     await send_invite(query.message, network=membership.network, role=Role(callback_data.role),
                       uses=callback_data.uses or None,
                       expires_days=30 if callback_data.uses == 1 else MULTI_USE_EXPIRY_DAYS,
-                      session=session, viewer=viewer, t=t, clock=clock)
+                      session=session, viewer=viewer, t=t, clock=clock, bot_names=bot_names)
 
 
 # --- join requests ---------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ async def start_with_code(message: Message, command: CommandObject, state: FSMCo
             await message.answer(t("invite.joined", network=network.name if network else "",
                                    role=t(f"roles.{invite.role}")))
             if invite.role == Role.COORDINATOR.value and network is not None:
-                await notifications.coordinator_joined(session, viewer.user, network, settings.admin_ids, clock)
+                await notifications.coordinator_joined(session, viewer.user, network, settings.admins(), clock)
         await _refresh(session, viewer)
         await show_menu(message, viewer, t)
         return
@@ -223,7 +223,8 @@ async def consent_given(query: CallbackQuery, callback_data: ConsentCb, state: F
         await show(query, t("consent.declined"))
         return
     data = await state.get_data()
-    await reg.record_consent(session, messenger_id=query.from_user.id, username=query.from_user.username,
+    await reg.record_consent(session, platform=viewer.platform, messenger_id=query.from_user.id,
+                             username=query.from_user.username,
                              language=t.language, clock=clock, target_user_id=data.get("target_user_id"))
     await _ask_name(query, state, t)
 
@@ -402,7 +403,7 @@ async def _finish(event: Message | CallbackQuery, state: FSMContext, session: As
 # --- finishing -------------------------------------------------------------------------------------
 
 async def _current_user(session: AsyncSession, viewer: Viewer, messenger_id: int) -> Any:
-    return viewer.user or await reg.load_user(session, messenger_id)
+    return viewer.user or await reg.load_user(session, viewer.platform, messenger_id)
 
 
 async def _finish_invite(query: Message | CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer,
@@ -420,7 +421,7 @@ async def _finish_invite(query: Message | CallbackQuery, state: FSMContext, sess
     if profile.school_note and network is not None:
         await notifications.unknown_school_to_coordinators(session, user, network, profile.school_note, clock)
     if invite.role == Role.COORDINATOR.value and network is not None:
-        await notifications.coordinator_joined(session, user, network, settings.admin_ids, clock)
+        await notifications.coordinator_joined(session, user, network, settings.admins(), clock)
     await state.clear()
     await _refresh(session, viewer)
     await show(query, t("registration.welcome", name=profile.full_name))
@@ -445,6 +446,6 @@ async def _finish_request(query: Message | CallbackQuery, state: FSMContext, ses
 
 
 async def _refresh(session: AsyncSession, viewer: Viewer) -> None:
-    user = await reg.load_user(session, viewer.messenger_id)
+    user = await reg.load_user(session, viewer.platform, viewer.messenger_id)
     viewer.user = user
     viewer.memberships = list(user.memberships) if user else []

@@ -49,6 +49,11 @@ class InviteRoleCb(CallbackData, prefix="inv"):
     uses: int  # 0: unlimited
 
 
+class InviteQrCb(CallbackData, prefix="iqr"):
+    id: int  # the invite
+    p: str  # the messenger whose link the QR carries: "telegram" or "max"
+
+
 class LanguageCb(CallbackData, prefix="lang"):
     code: str
 

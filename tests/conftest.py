@@ -51,7 +51,8 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
 
 
-ADMIN_ID = 900_001
+ADMIN_ID = 900_001  # a Telegram id (ADMIN_IDS)
+MAX_ADMIN_ID = 900_002  # a MAX id (MAX_ADMIN_IDS)
 FAST_LIMITS = {"rate_global_per_sec": 10_000, "rate_chat_per_sec": 10_000, "rate_group_per_min": 10_000,
                "throttle_per_sec": 1_000, "throttle_burst": 1_000, "updates_per_sec": 10_000, "updates_burst": 10_000}
 
@@ -69,7 +70,8 @@ def test_settings(database_url: str, fake_telegram):  # type: ignore[no-untyped-
     from bot.config import load_settings
 
     return load_settings(_env_file=None, bot_token=fake_telegram.token, bot_api_url=fake_telegram.base_url,
-                         database_url=database_url, admin_ids=[ADMIN_ID], redis_url=TEST_REDIS_URL,
+                         database_url=database_url, admin_ids=[ADMIN_ID], max_admin_ids=[MAX_ADMIN_ID],
+                         redis_url=TEST_REDIS_URL,
                          **FAST_LIMITS)
 
 
@@ -83,6 +85,7 @@ async def harness(engine, test_settings, fake_telegram, clock):  # type: ignore[
     if TEST_REDIS_URL:
         await app.storage.redis.flushdb()  # type: ignore[attr-defined]
     bot = build_bot(test_settings)
+    app.dispatcher["bot_names"].add(bot)  # as run() does: the Telegram bot served (invites link to it)
     yield BotHarness(app=app, bot=bot, fake=fake_telegram)
     await bot.session.close()
     await app.storage.close()

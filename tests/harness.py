@@ -176,13 +176,15 @@ class BotHarness:
         return Person(self, user_id, **profile)
 
     async def deliver(self) -> int:
-        """Drains the outbox through the real sender and transport (what the running bot does)."""
+        """Drains the Telegram rows of the outbox through the real sender and transport (what the running bot does;
+        MAX rows: `tests.max_harness.deliver`)."""
         from bot.delivery import AiogramTransport
         from bot.services.ratelimit import RateLimiter
         from bot.services.sender import Sender
 
         limiter = RateLimiter.from_settings(self.app.settings)
-        sender = Sender(self.app.sessionmaker, AiogramTransport(self.bot), limiter, self.app.clock)
+        sender = Sender(self.app.sessionmaker, AiogramTransport(self.bot), limiter, self.app.clock,
+                        platform="telegram")
         mark = self.fake.last_seq
         drained = await sender.drain()
         await self.check_replies(mark)

@@ -33,6 +33,7 @@ def test_help_names_every_command() -> None:
 @pytest.mark.parametrize(("env", "setting"), [
     ({}, "BOT_TOKEN"),
     ({"BOT_TOKEN": "1:x", "ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
+    ({"MAX_BOT_TOKEN": "t", "MAX_ADMIN_IDS": "12,abc"}, "MAX_ADMIN_IDS"),
     ({"BOT_TOKEN": "1:x", "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
     ({"BOT_TOKEN": "1:x", "WEBHOOK_URL": "https://bot.example.org/tg"}, "WEBHOOK_SECRET"),
     ({"BOT_TOKEN": "1:x", "WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),

@@ -43,16 +43,24 @@ def migrate() -> None:
 def demo_data(
     network: str = typer.Option(..., "--network", help="slug сети (создаётся, если её нет)"),
     participants: int = typer.Option(50, "--participants", min=0, help="сколько участников создать"),
-    messenger_id_start: int = typer.Option(100_000, "--telegram-id-start", help="первый Telegram id"),
+    messenger_id_start: int = typer.Option(100_000, "--telegram-id-start", "--id-start",
+                                           help="первый id участника в мессенджере"),
+    messenger: str | None = typer.Option(None, "--messenger",
+                                         help="telegram или max (по умолчанию — Telegram, если он настроен)"),
 ) -> None:
     """Создать демо-сеть: школы из районов-источников и зарегистрированных участников."""
     settings = settings_or_exit()
     from bot.services.demo import create_demo
 
+    platform = messenger or ("telegram" if settings.telegram_enabled or not settings.max_enabled else "max")
+    if platform not in ("telegram", "max"):
+        typer.echo("Мессенджер: telegram или max.", err=True)
+        raise typer.Exit(2)
+
     async def work(session):  # type: ignore[no-untyped-def]
         return await create_demo(session, slug=network, participants=participants,
                                  messenger_id_start=messenger_id_start, clock=SystemClock(),
-                                 timezone=settings.timezone)
+                                 timezone=settings.timezone, platform=platform)
 
     summary = run_async(in_session(settings, work))
     typer.echo(f"Сеть «{summary.network.name}» ({summary.network.slug}): школ {summary.schools}, "

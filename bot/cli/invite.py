@@ -1,4 +1,4 @@
-"""invite create: prints the deep link to hand out."""
+"""invite create: prints the deep links to hand out — one per messenger configured (Telegram's first)."""
 from __future__ import annotations
 
 import typer
@@ -21,9 +21,12 @@ def create(
     school: str = typer.Option(None, "--school", help="название или id школы (необязательно)"),
     uses: int = typer.Option(1, "--uses", min=0, help="сколько раз можно использовать (0 — без ограничения)"),
     expires_days: int = typer.Option(30, "--expires-days", min=0, help="срок действия в днях (0 — бессрочно)"),
-    bot_username: str = typer.Option(None, "--bot-username", help="имя бота для ссылки (иначе спросим у Telegram)"),
+    bot_username: str = typer.Option(None, "--bot-username",
+                                     help="имя бота для ссылки (иначе спросим у Telegram; при одном MAX — бот в MAX)"),
+    max_bot_username: str = typer.Option(None, "--max-bot-username",
+                                         help="имя бота в MAX (иначе MAX_BOT_USERNAME или спросим у MAX)"),
 ) -> None:
-    """Создать приглашение и напечатать ссылку."""
+    """Создать приглашение и напечатать ссылки: для Telegram и для MAX (какие мессенджеры настроены)."""
     settings = settings_or_exit()
 
     async def work(session):  # type: ignore[no-untyped-def]
@@ -41,8 +44,41 @@ def create(
                                            expires_days=expires_days or None)
 
     invite = run_async(in_session(settings, work))
-    username = bot_username or run_async(_bot_username(settings))
-    typer.echo(invites.deep_link(username, invite.code))
+    usernames = run_async(bot_usernames(settings, bot_username, max_bot_username))
+    for link in invites.links(usernames, invite.code):
+        typer.echo(link.url)
+
+
+async def bot_usernames(settings, telegram: str | None = None, max_name: str | None = None  # type: ignore[no-untyped-def]
+                        ) -> dict[str, str]:
+    """platform → bot name for the links: a link per messenger configured (Telegram's when neither is). With only
+    MAX configured, `--bot-username` names the MAX bot (it is the only bot there is)."""
+    names: dict[str, str] = {}
+    if settings.telegram_enabled or not settings.max_enabled:
+        names[invites.TELEGRAM] = telegram or await _bot_username(settings)
+    elif telegram and not max_name:
+        max_name = telegram
+    if settings.max_enabled:
+        names[invites.MAX] = max_name or settings.max_bot_username or await _max_username(settings)
+    return names
+
+
+async def _max_username(settings) -> str:  # type: ignore[no-untyped-def]
+    """Asks MAX (GET /me at MAX_API_URL) for the bot's name; offline, a placeholder link."""
+    from bot.messengers.max.bot import build_max_bot
+
+    bot = build_max_bot(settings, None)
+    try:
+        me = await bot.me()
+        if me.username:
+            return me.username
+    except Exception:  # noqa: BLE001 - offline: the code still works, only the link's bot name is unknown
+        pass
+    finally:
+        await bot.session.close()
+    typer.echo("Не удалось узнать имя бота у MAX; замените YOUR_MAX_BOT в ссылке, задайте MAX_BOT_USERNAME "
+               "или передайте --max-bot-username.", err=True)
+    return "YOUR_MAX_BOT"
 
 
 async def _bot_username(settings) -> str:  # type: ignore[no-untyped-def]

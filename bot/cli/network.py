@@ -34,6 +34,8 @@ def import_sheet(
     network: str = typer.Option(..., "--network", help="slug сети"),
     dry_run: bool = typer.Option(False, "--dry-run", help="только показать, что изменится"),
     bot_username: str = typer.Option(None, "--bot-username", help="имя бота для ссылок (иначе спросим у Telegram)"),
+    max_bot_username: str = typer.Option(None, "--max-bot-username",
+                                         help="имя бота в MAX (иначе MAX_BOT_USERNAME или спросим у MAX)"),
 ) -> None:
     """Импортировать школы, участников, пары школ (как в списке Смоленска) и пары педагогов из XLSX/CSV.
 
@@ -42,7 +44,7 @@ def import_sheet(
     """
     settings = settings_or_exit()
     from bot.services.clock import SystemClock
-    from bot.services.invites import deep_link
+    from bot.services.invites import links
     from bot.services.mentoring.importer import run_import
     from bot.services.mentoring.sheets import read_sheets
     from bot.services.networks import get_network
@@ -58,12 +60,12 @@ def import_sheet(
     result = run_async(in_session(settings, work))
     typer.echo(_import_report(result, file.name))
     if result.invites and not dry_run:
-        from bot.cli.invite import _bot_username
+        from bot.cli.invite import bot_usernames
 
-        username = bot_username or run_async(_bot_username(settings))
+        usernames = run_async(bot_usernames(settings, bot_username, max_bot_username))
         typer.echo(t("mentoring.import.invites_count", "ru", count=len(result.invites)))
-        for note in result.invites:
-            typer.echo(f"{note.full_name}\t{deep_link(username, note.code or '')}")
+        for note in result.invites:  # name, then a link per messenger (Telegram's first), tab-separated
+            typer.echo("\t".join([note.full_name, *(link.url for link in links(usernames, note.code or ""))]))
 
 
 def _import_report(result, name: str) -> str:  # type: ignore[no-untyped-def]

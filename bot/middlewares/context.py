@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.fsm_storage import update_session
 from bot.i18n import Translator, normalize_language
 from bot.messengers import platform_of
-from bot.services.registration import load_user
+from bot.services.people import load_user
 from bot.viewer import Viewer
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -87,11 +87,10 @@ class DbSessionMiddleware(BaseMiddleware):
 class ViewerMiddleware(BaseMiddleware):
     """Loads the person behind the update and picks their language for every reply."""
 
-    def __init__(self, admin_ids: set[int], admin_platform: str = "telegram") -> None:
-        self.admin_ids = admin_ids
-        # ADMIN_IDS are ids on one messenger (Telegram's, or MAX's in a MAX-only deployment): the same number
-        # on the other messenger is somebody else.
-        self.admin_platform = admin_platform
+    def __init__(self, admins: Mapping[str, Iterable[int]]) -> None:
+        # Administrators per messenger (ADMIN_IDS are Telegram ids, MAX_ADMIN_IDS MAX ids): the same number on
+        # the other messenger is somebody else.
+        self.admins = {platform: frozenset(ids) for platform, ids in admins.items()}
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
@@ -100,12 +99,13 @@ class ViewerMiddleware(BaseMiddleware):
             data["viewer"] = None
             data["t"] = Translator()
             return await handler(event, data)
-        user = await load_user(session, tg_user.id)
+        platform = platform_of(data.get("bot"))
+        user = await load_user(session, platform, tg_user.id)
         if user is not None and tg_user.username != user.username and user.consent_at is not None:
             user.username = tg_user.username
-        is_admin = tg_user.id in self.admin_ids and platform_of(data.get("bot")) == self.admin_platform
+        is_admin = tg_user.id in self.admins.get(platform, ())
         viewer = Viewer(messenger_id=tg_user.id, user=user, is_admin=is_admin,
-                        memberships=list(user.memberships) if user else [])
+                        memberships=list(user.memberships) if user else [], platform=platform)
         language = user.language if user is not None else normalize_language(tg_user.language_code)
         data["viewer"] = viewer
         data["t"] = Translator(language)

@@ -268,6 +268,7 @@ class UnreachedRow:
     school: str | None
     status: str  # failed, unreachable, cancelled, missed, pending, skipped
     reason: str | None
+    platform: str | None = None  # the person's messenger ("telegram" | "max"), shown beside the name
 
 
 NOT_REACHED = (OutboxStatus.FAILED.value, OutboxStatus.UNREACHABLE.value, OutboxStatus.CANCELLED.value,
@@ -284,7 +285,7 @@ async def unreached_report(session: AsyncSession, broadcast_id: int,
                  .where(Membership.user_id == User.id, Membership.network_id == broadcast.network_id)
                  .limit(1).scalar_subquery())
     stmt = (select(OutboxMessage.user_id, User.full_name, User.username, school_of, OutboxMessage.status,
-                   OutboxMessage.last_error)
+                   OutboxMessage.last_error, OutboxMessage.platform)
             .outerjoin(User, User.id == OutboxMessage.user_id)
             .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status.in_(NOT_REACHED))
             .order_by(User.full_name, OutboxMessage.id))
@@ -299,7 +300,7 @@ async def unreached_report(session: AsyncSession, broadcast_id: int,
                 continue
             reason = (user.unreachable_reason or "blocked") if user.messenger_id is not None else None
             rows.append(UnreachedRow(user.id, user.full_name, user.username, schools.get(user.id),
-                                     "skipped", reason))
+                                     "skipped", reason, user.platform))
     return rows
 
 
@@ -321,6 +322,11 @@ def reason_key(status: str, reason: str | None) -> str:
             return "deleted"
         return "blocked"
     if status == "failed":
+        if "from another messenger" in low:
+            return "other_messenger"
+        if low.startswith(outbox.NOT_SERVED):
+            platform = low.removeprefix(outbox.NOT_SERVED).strip()
+            return f"off_{platform}" if platform in ("telegram", "max") else "rejected"
         if "copy not found" in low or "message to copy" in low or "message not found" in low:
             return "source_gone"
         if "parse entities" in low or "entity" in low:
@@ -380,12 +386,15 @@ def report_xlsx(rows: Sequence[UnreachedRow], language: str = "ru", *, title: st
     Written by the one XLSX writer, so a name like «=HYPERLINK(…)» stays text and a control character in
     a name becomes a space instead of breaking the file."""
     t = Translator(language)
-    header = [t("broadcast.xlsx.name"), t("broadcast.xlsx.username"), t("broadcast.xlsx.school"),
-              t("broadcast.xlsx.status"), t("broadcast.xlsx.reason"), t("broadcast.xlsx.advice")]
+    header = [t("broadcast.xlsx.name"), t("broadcast.xlsx.messenger"), t("broadcast.xlsx.username"),
+              t("broadcast.xlsx.school"), t("broadcast.xlsx.status"), t("broadcast.xlsx.reason"),
+              t("broadcast.xlsx.advice")]
     lines = []
     for row in rows:
         key = reason_key(row.status, row.reason)
-        lines.append((row.full_name or t("broadcast.xlsx.no_name"), f"@{row.username}" if row.username else "",
+        lines.append((row.full_name or t("broadcast.xlsx.no_name"),
+                      t(f"messengers.{row.platform}") if row.platform else "",
+                      f"@{row.username}" if row.username else "",
                       row.school or "", t(f"broadcast.xlsx.statuses.{row.status}"), t(f"broadcast.reasons.{key}"),
                       t(f"broadcast.advice.{key}")))
     buffer = io.BytesIO()

@@ -4,9 +4,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import people
 from bot.services.clock import Clock
 from bot.services.mentoring.demo import MentoringDemo, create_mentoring_demo
 from bot.services.networks import create_network
@@ -82,8 +83,9 @@ async def ensure_schools(session: AsyncSession, network: Network) -> list[School
 
 
 async def create_demo(session: AsyncSession, *, slug: str, participants: int, messenger_id_start: int,
-                      clock: Clock, timezone: str = "Europe/Moscow", seed: int = 2022) -> DemoSummary:
-    """Idempotent by Telegram id: running it twice does not duplicate people."""
+                      clock: Clock, timezone: str = "Europe/Moscow", seed: int = 2022,
+                      platform: str = people.TELEGRAM) -> DemoSummary:
+    """Idempotent by account (messenger + id): running it twice does not duplicate people."""
     network = await session.scalar(select(Network).where(Network.slug == slug))
     if network is None:
         # People see the name, never the code: the slug stays out of it.
@@ -92,7 +94,8 @@ async def create_demo(session: AsyncSession, *, slug: str, participants: int, me
     schools = await ensure_schools(session, network)
     rng = random.Random(seed)
     ids = range(messenger_id_start, messenger_id_start + participants)
-    in_range = User.messenger_id.between(ids.start, ids.stop - 1) if participants else User.id.is_(None)
+    in_range = (and_(User.platform == people.check_platform(platform), User.messenger_id.between(ids.start, ids.stop - 1))
+                if participants else User.id.is_(None))
     known = set((await session.scalars(select(User.messenger_id).where(in_range))).all())
     now = clock.now()
     users, fresh_ids = [], []
@@ -103,7 +106,7 @@ async def create_demo(session: AsyncSession, *, slug: str, participants: int, me
         if messenger_id in known:
             continue
         fresh_ids.append(messenger_id)
-        users.append({"messenger_id": messenger_id, "username": None, "full_name": name,
+        users.append({"platform": platform, "messenger_id": messenger_id, "username": None, "full_name": name,
                       "name_key": search_key(name), "position": position, "subjects": subjects,
                       "language": "ru", "consent_at": now, "consent_version": CONSENT_VERSION,
                       "is_reachable": True, "notification_prefs": {}, "created_at": now})

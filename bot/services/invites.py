@@ -1,7 +1,14 @@
-"""Invite codes: deep-link payloads (≤64 chars, [A-Za-z0-9_-]) that bring a person into a network."""
+"""Invite codes: deep-link payloads (≤64 chars, [A-Za-z0-9_-]) that bring a person into a network.
+
+The same code opens the bot on either messenger: `https://t.me/<bot>?start=<code>` (Telegram) and
+`https://max.ru/<bot>?start=<code>` (MAX takes up to 128 characters of [A-Za-z0-9_-] in `start`).
+"""
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -12,10 +19,26 @@ from bot.services.errors import DomainError
 from db.models import Invite, Network, Role
 
 CODE_BYTES = 9  # 12 URL-safe characters: unguessable, short enough to type from a poster
+TELEGRAM, MAX = "telegram", "max"  # the values of bot.messengers.platform_of
+PLATFORMS = (TELEGRAM, MAX)  # Telegram's link first, as Telegram stays first
+LINK_HOSTS = {TELEGRAM: "https://t.me", MAX: "https://max.ru"}
+PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")  # fits both: Telegram's 64 and MAX's 128 characters
 
 
-def deep_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={code}"
+@dataclass(frozen=True)
+class Link:
+    platform: str  # "telegram" or "max"
+    url: str
+
+
+def deep_link(bot_username: str, code: str, platform: str = TELEGRAM) -> str:
+    return f"{LINK_HOSTS[platform]}/{bot_username}?start={code}"
+
+
+def links(usernames: Mapping[str, str], code: str) -> list[Link]:
+    """A deep link for each messenger the deployment serves (`usernames`: platform → the bot's username)."""
+    return [Link(platform, deep_link(usernames[platform], code, platform))
+            for platform in PLATFORMS if usernames.get(platform)]
 
 
 async def create_invite(session: AsyncSession, *, network: Network, role: Role, clock: Clock,

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, event, func, or_, select, update
+from sqlalchemy import Select, and_, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from bot.messengers import PLATFORMS, TELEGRAM
 from bot.services import quiet_hours as quiet
 from bot.services.clock import Clock
 from bot.services.preferences import is_muted
@@ -124,13 +125,19 @@ def _row(*, chat_id: int, payload: Mapping[str, Any], kind: str, dedupe_key: str
          user_id: int | None = None, network_id: int | None = None, priority: int | None = None,
          not_before: datetime | None = None, expires_at: datetime | None = None,
          broadcast_id: int | None = None, quiet_hours: bool | None = None,
-         topic: str | None = None, about_user_id: int | None = None) -> dict[str, Any]:
+         topic: str | None = None, about_user_id: int | None = None,
+         platform: str | None = None) -> dict[str, Any]:
     _check_payload(payload)
+    if platform is not None and platform not in PLATFORMS:
+        raise ValueError(f"outbox platform must be one of {PLATFORMS}, got {platform!r}")
+    if platform is None and user_id is None:
+        platform = TELEGRAM  # a chat without a person (a group) names its messenger; Telegram's by default
     if not dedupe_key or len(dedupe_key) > 255:
         raise ValueError("outbox dedupe_key must be 1–255 characters")
     return {
         "chat_id": int(chat_id), "payload": dict(payload), "kind": kind, "dedupe_key": dedupe_key,
         "user_id": user_id, "about_user_id": about_user_id, "network_id": network_id, "broadcast_id": broadcast_id,
+        "platform": platform,
         "priority": default_priority(kind) if priority is None else int(priority),
         "not_before": not_before or now, "expires_at": expires_at,
         "status": PENDING, "attempts": 0, "created_at": now,
@@ -163,6 +170,7 @@ class _Policy:
 
     async def apply(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         await self._load_networks({r["network_id"] for r in rows if r[_HOLD]} - self.networks.keys())
+        await self._route(rows)
         muted = await self._muted(rows)
         kept: list[dict[str, Any]] = []
         for row in rows:
@@ -192,6 +200,17 @@ class _Policy:
         for network_id, tz_name, settings in (await self.session.execute(stmt)).all():
             self.networks[network_id] = (quiet.of(settings), quiet.zone(tz_name))
 
+    async def _route(self, rows: list[dict[str, Any]]) -> None:
+        """Every row of a person goes by their messenger (the one account they have), whatever the caller knew."""
+        wanted = {r["user_id"] for r in rows if r["user_id"] is not None}
+        if not wanted:
+            return
+        stmt = select(User.id, User.platform).where(User.id.in_(wanted))
+        platforms = dict((await self.session.execute(stmt)).all())
+        for row in rows:
+            if row["user_id"] is not None:
+                row["platform"] = platforms.get(row["user_id"]) or row["platform"] or TELEGRAM
+
     async def _muted(self, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
         wanted = {r["user_id"] for r in rows if r[_TOPIC] is not None}
         if not wanted:
@@ -207,7 +226,7 @@ async def enqueue(session: AsyncSession, *, chat_id: int, payload: Mapping[str, 
                   priority: int | None = None, not_before: datetime | None = None,
                   expires_at: datetime | None = None, broadcast_id: int | None = None,
                   quiet_hours: bool | None = None, topic: str | None = None,
-                  about_user_id: int | None = None) -> OutboxMessage | None:
+                  about_user_id: int | None = None, platform: str | None = None) -> OutboxMessage | None:
     """Queue one message in the caller's transaction. Returns None if `dedupe_key` is already queued
     (or the person muted `topic`).
 
@@ -216,11 +235,13 @@ async def enqueue(session: AsyncSession, *, chat_id: int, payload: Mapping[str, 
     `quiet_hours=False` sends regardless (a coordinator's «сейчас»), `True` holds any kind. With
     `topic` (one of `preferences.MUTABLE_TOPICS`) the row is skipped if the person muted that topic.
     `about_user_id`: the person the message names (a request, a question, a comment) — erasing them cancels it.
+    `platform`: the messenger of a chat without a person (a group); a person's row goes by their messenger.
     """
     rows = await _Policy(session).apply([_row(
         chat_id=chat_id, payload=payload, kind=kind, dedupe_key=dedupe_key, now=clock.now(), user_id=user_id,
         network_id=network_id, priority=priority, not_before=not_before, expires_at=expires_at,
-        broadcast_id=broadcast_id, quiet_hours=quiet_hours, topic=topic, about_user_id=about_user_id)])
+        broadcast_id=broadcast_id, quiet_hours=quiet_hours, topic=topic, about_user_id=about_user_id,
+        platform=platform)])
     if not rows:
         return None
     values = rows[0]
@@ -263,13 +284,17 @@ async def enqueue_many(session: AsyncSession, rows: Iterable[Mapping[str, Any]],
 # --- claiming -----------------------------------------------------------------------------------
 
 
-def _due(now: datetime) -> Select[tuple[int]]:
-    return (select(T.id).where(T.status == PENDING, T.not_before <= now)
-            .order_by(T.priority, T.not_before, T.id))
+def _due(now: datetime, platform: str | None = None) -> Select[tuple[int]]:
+    stmt = select(T.id).where(T.status == PENDING, T.not_before <= now)
+    if platform is not None:
+        stmt = stmt.where(T.platform == platform)
+    return stmt.order_by(T.priority, T.not_before, T.id)
 
 
-async def claim_batch(session: AsyncSession, worker_id: str, limit: int, now: datetime) -> list[OutboxMessage]:
+async def claim_batch(session: AsyncSession, worker_id: str, limit: int, now: datetime, *,
+                      platform: str | None = None) -> list[OutboxMessage]:
     """Marks up to `limit` due rows `sending` with a lease for `worker_id` and returns them, most urgent first.
+    `platform`: only rows for that messenger (each messenger's sender claims its own; None: any).
 
     PostgreSQL: the inner SELECT locks with FOR UPDATE SKIP LOCKED, so concurrent claimers never
     take the same row and never wait for each other. SQLite: the single UPDATE … RETURNING runs in
@@ -277,7 +302,7 @@ async def claim_batch(session: AsyncSession, worker_id: str, limit: int, now: da
     """
     if limit <= 0:
         return []
-    due = _due(now).limit(limit)
+    due = _due(now, platform).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         # A materialized CTE runs once. As `IN (subquery)` PostgreSQL may re-run the locking
         # subquery per row, and each re-run skips the rows it just took and picks new ones.
@@ -340,6 +365,25 @@ async def release(session: AsyncSession, ids: Iterable[int], worker_id: str) -> 
     return int(result.rowcount or 0)
 
 
+NOT_SERVED = "messenger not served: "  # last_error prefix of rows whose messenger this deployment doesn't run
+
+
+async def fail_unserved(session: AsyncSession, served: Iterable[str], now: datetime) -> int:
+    """Due rows for a messenger this deployment does not run (its token is not set) fail with a clear reason,
+    so broadcasts finish and their report says why; rows due later wait (the messenger may be back by then)."""
+    served = list(served)
+    total = 0
+    for platform in PLATFORMS:
+        if platform in served:
+            continue
+        result = await session.execute(
+            update(T).where(T.status == PENDING, T.platform == platform, T.not_before <= now)
+            .values(status=FAILED, last_error=NOT_SERVED + platform, claimed_at=None, claimed_by=None)
+            .execution_options(synchronize_session=False))
+        total += int(result.rowcount or 0)
+    return total
+
+
 # --- results ------------------------------------------------------------------------------------
 
 
@@ -377,11 +421,12 @@ async def mark_missed(session: AsyncSession, row_id: int, *, now: datetime, reas
 
 
 async def mark_unreachable(session: AsyncSession, row_id: int, *, now: datetime, reason: str,
-                           chat_id: int | None = None, user_id: int | None = None) -> bool:
+                           chat_id: int | None = None, user_id: int | None = None,
+                           platform: str = TELEGRAM) -> bool:
     """The row failed for good and its person is flagged unreachable (skipped by later audiences)."""
     changed = await _set(session, row_id, OPEN, status=UNREACHABLE, last_error=_reason(reason), claimed_at=None)
     await set_user_reachable(session, reachable=False, now=now, reason=reason, user_id=user_id,
-                             messenger_id=chat_id if user_id is None else None)
+                             messenger_id=chat_id if user_id is None else None, platform=platform)
     return changed
 
 
@@ -406,10 +451,13 @@ async def mark_retry(session: AsyncSession, row_id: int, *, now: datetime, delay
 
 
 async def set_user_reachable(session: AsyncSession, *, reachable: bool, now: datetime, reason: str | None = None,
-                             user_id: int | None = None, messenger_id: int | None = None) -> bool:
+                             user_id: int | None = None, messenger_id: int | None = None,
+                             platform: str = TELEGRAM) -> bool:
+    """By the person's id, or by their account (`platform` + `messenger_id`)."""
     if user_id is None and messenger_id is None:
         return False
-    where = User.id == user_id if user_id is not None else User.messenger_id == messenger_id
+    where = (User.id == user_id if user_id is not None
+             else and_(User.platform == platform, User.messenger_id == messenger_id))
     if reachable:
         values: dict[str, Any] = {"is_reachable": True, "unreachable_since": None, "unreachable_reason": None}
         stmt = update(User).where(where, User.is_reachable.is_(False))
@@ -421,11 +469,12 @@ async def set_user_reachable(session: AsyncSession, *, reachable: bool, now: dat
     return bool(result.rowcount)
 
 
-async def mark_reachable(session: AsyncSession, messenger_id: int, *, clock: Clock, reachable: bool = True,
-                         reason: str | None = None) -> bool:
-    """For `my_chat_member`: the person (re)started the bot → reachable; blocked or left → unreachable."""
+async def mark_reachable(session: AsyncSession, platform: str, messenger_id: int, *, clock: Clock,
+                         reachable: bool = True, reason: str | None = None) -> bool:
+    """For `my_chat_member` / `bot_stopped`: the person (re)started the bot on `platform` → reachable; blocked
+    or left → unreachable. Their namesake by number on the other messenger is somebody else."""
     return await set_user_reachable(session, reachable=reachable, now=clock.now(), messenger_id=messenger_id,
-                                    reason=reason or (None if reachable else "bot blocked"))
+                                    platform=platform, reason=reason or (None if reachable else "bot blocked"))
 
 
 # --- broadcasts and reports ---------------------------------------------------------------------

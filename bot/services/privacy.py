@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.messengers import MAX
 from bot.services import membership as membership_service
 from bot.services import outbox
 from bot.services.clock import Clock
@@ -30,7 +31,7 @@ async def export_user_data(session: AsyncSession, user: User) -> dict[str, Any]:
     return {
         **await _activity(session, user),
         "profile": {
-            "messenger_id": user.messenger_id, "username": user.username, "full_name": user.full_name,
+            "platform": user.platform, "messenger_id": user.messenger_id, "username": user.username, "full_name": user.full_name,
             "position": user.position, "subjects": user.subjects, "phone": user.phone,
             "language": user.language, "consent_at": _iso(user.consent_at),
             "consent_version": user.consent_version, "created_at": _iso(user.created_at),
@@ -94,7 +95,7 @@ async def forget_user(session: AsyncSession, user: User, clock: Clock) -> None:
     `about_user_id`, or naming them in its text — is emptied (the sender also refuses rows for an erased person,
     see `outbox.claim_batch`). Sign-ups go (they'd count a nameless person, and twice after rejoining).
     """
-    messenger_id, full_name, username = user.messenger_id, user.full_name, user.username
+    platform, messenger_id, full_name, username = user.platform, user.messenger_id, user.full_name, user.username
     user.messenger_id = None
     user.username = None
     user.full_name = None
@@ -118,10 +119,9 @@ async def forget_user(session: AsyncSession, user: User, clock: Clock) -> None:
         networks.append(membership.network_id)
     await session.execute(delete(Signup).where(Signup.user_id == user.id))
     await _erase_texts(session, user)
-    await _erase_messages(session, user.id, messenger_id, networks, full_name, username)
+    await _erase_messages(session, user.id, platform, messenger_id, networks, full_name, username)
     if messenger_id is not None:
-        # Dialog keys end with the user id (aiogram's key builder): drop any half-filled dialog.
-        await session.execute(delete(DialogState).where(DialogState.key.like(f"%:{messenger_id}:%")))
+        await _erase_dialogs(session, platform, messenger_id)
     await session.flush()
 
 
@@ -148,12 +148,24 @@ async def _erase_texts(session: AsyncSession, user: User) -> None:
     await session.execute(update(PlanGoal).where(PlanGoal.created_by_id == user.id).values(text=ERASED_TEXT))
 
 
-async def _erase_messages(session: AsyncSession, user_id: int, messenger_id: int | None, networks: list[int],
-                          full_name: str | None, username: str | None) -> None:
+async def _erase_dialogs(session: AsyncSession, platform: str, messenger_id: int) -> None:
+    """Any half-filled dialog of theirs goes. Keys are `fsm:<chat>:<user>:<destiny>` for Telegram and
+    `fsm:max:<chat>:<user>:<destiny>` for MAX (bot/fsm_storage.KeyBuilder): the namesake on the other messenger
+    keeps theirs."""
+    number = int(messenger_id)
+    if platform == MAX:
+        mine = DialogState.key.like(f"fsm:max:%:{number}:%")
+    else:
+        mine = and_(DialogState.key.like(f"fsm:%:{number}:%"), DialogState.key.not_like("fsm:max:%"))
+    await session.execute(delete(DialogState).where(mine))
+
+
+async def _erase_messages(session: AsyncSession, user_id: int, platform: str, messenger_id: int | None,
+                          networks: list[int], full_name: str | None, username: str | None) -> None:
     """Queued messages to or about the person are cancelled; stored ones are emptied."""
     to_them = [OutboxMessage.user_id == user_id]
     if messenger_id is not None:
-        to_them.append(OutboxMessage.chat_id == messenger_id)
+        to_them.append(and_(OutboxMessage.platform == platform, OutboxMessage.chat_id == messenger_id))
     naming = [OutboxMessage.about_user_id == user_id]
     # Messages that name them without saying so (composed before `about_user_id`, or by another feature).
     marks = [json.dumps(full_name)[1:-1] if full_name else None, f"@{username}" if username else None,

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from bot.services import invites as invite_service
+from bot.services import people
+from bot.services.people import load_user  # noqa: F401 - handlers reach it as reg.load_user
 from bot.services import membership as membership_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
@@ -72,37 +74,30 @@ class Profile:
     school_note: str | None
 
 
-async def load_user(session: AsyncSession, messenger_id: int) -> User | None:
-    # One round trip: every update loads the person, so this is on the hot path.
-    stmt = (select(User).where(User.messenger_id == messenger_id)
-            .options(joinedload(User.memberships).joinedload(Membership.network),
-                     joinedload(User.memberships).joinedload(Membership.school))
-            .execution_options(populate_existing=True))
-    return (await session.scalars(stmt)).unique().one_or_none()
-
-
 def _unclaimed(user: User | None) -> bool:
     """A record a coordinator's import made, which nobody has taken over yet."""
     return user is not None and user.consent_at is None and user.forgotten_at is None
 
 
-async def record_consent(session: AsyncSession, *, messenger_id: int, username: str | None, language: str,
-                         clock: Clock, target_user_id: int | None = None) -> User:
+async def record_consent(session: AsyncSession, *, platform: str, messenger_id: int, username: str | None,
+                         language: str, clock: Clock, target_user_id: int | None = None) -> User:
     """The first personal record we keep, made only when the person agrees.
 
     A personal invite (bulk import) points at a record made in advance: the person takes it over (the id the
     sheet gave it, if any, was only the coordinator's guess). Someone the bot already knows keeps their own
     record; the imported one is merged into it when they join (`complete_with_invite`).
     """
-    user = await session.scalar(select(User).where(User.messenger_id == messenger_id))
+    user = await people.find(session, platform, messenger_id)
     if user is None and target_user_id is not None:
         target = await session.get(User, target_user_id)
         if _unclaimed(target):
             assert target is not None
             user = target
+            user.platform = platform
             user.messenger_id = messenger_id
     if user is None:
-        user = User(messenger_id=messenger_id, subjects=[], notification_prefs={})
+        user = User(platform=people.check_platform(platform), messenger_id=messenger_id, subjects=[],
+                    notification_prefs={})
         session.add(user)
     user.username = username
     user.language = language

@@ -67,6 +67,7 @@ class Outcome:
     reason: str | None = None
     delay: float = 0.0
     attempts: int | None = None  # the new attempt count, None: unchanged
+    platform: str = "telegram"
 
 
 class Sender:
@@ -74,8 +75,12 @@ class Sender:
                  limiter: RateLimiter, clock: Clock, worker_id: str | None = None, *,
                  batch: int | None = None, concurrency: int | None = None, poll_interval: float = 0.5,
                  max_attempts: int = 5, backoff_base: float = 2.0, backoff_cap: float = 300.0,
-                 paid_bulk: bool = False, rng: random.Random | None = None, stop_grace: float = 10.0) -> None:
+                 paid_bulk: bool = False, rng: random.Random | None = None, stop_grace: float = 10.0,
+                 platform: str | None = None) -> None:
         self.sessionmaker = sessionmaker
+        # The messenger whose rows this sender claims (None: every row — one messenger, tests); each messenger
+        # has its own sender, transport and limiter, so a flood wait on one never holds up the other.
+        self.platform = platform
         self.transport = transport
         self.limiter = limiter
         self.clock = clock
@@ -235,11 +240,11 @@ class Sender:
 
     async def _claim(self, limit: int) -> list[OutboxMessage]:
         async with self.sessionmaker.begin() as session:
-            return await outbox.claim_batch(session, self.worker_id, limit, self.clock.now())
+            return await outbox.claim_batch(session, self.worker_id, limit, self.clock.now(), platform=self.platform)
 
     async def _deliver(self, row: OutboxMessage) -> Outcome:
         def out(status: str, **values: Any) -> Outcome:
-            return Outcome(row.id, status, chat_id=row.chat_id, user_id=row.user_id, **values)
+            return Outcome(row.id, status, chat_id=row.chat_id, user_id=row.user_id, platform=row.platform, **values)
 
         if row.expires_at is not None and row.expires_at <= self.clock.now():
             return out("missed", reason="expired before it could be sent")
@@ -291,7 +296,8 @@ class Sender:
                                              attempts=item.attempts)
                 elif item.status == "unreachable":
                     await outbox.mark_unreachable(session, item.row_id, now=now, reason=item.reason or "",
-                                                  chat_id=item.chat_id, user_id=item.user_id)
+                                                  chat_id=item.chat_id, user_id=item.user_id,
+                                                  platform=item.platform)
                 elif item.status == "missed":
                     await outbox.mark_missed(session, item.row_id, now=now, reason=item.reason or "expired")
                 elif item.status == "released":

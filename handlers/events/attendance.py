@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.services import invites as invite_service
+from bot.messengers.links import BotNames, link_lines
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.events import signups
@@ -77,7 +77,7 @@ async def toggle(query: CallbackQuery, callback_data: EvAttCb, session: AsyncSes
 
 @router.callback_query(EvCb.filter(F.a == "code"))
 async def show_code(query: CallbackQuery, callback_data: EvCb, session: AsyncSession, viewer: Viewer,
-                    t: Translator, clock: Clock) -> None:
+                    t: Translator, clock: Clock, bot_names: BotNames) -> None:
     found = await event_for(query, session, viewer, t, callback_data.id, clock.now(), manage=True)
     if found is None or not isinstance(query.message, Message):
         return
@@ -86,10 +86,23 @@ async def show_code(query: CallbackQuery, callback_data: EvCb, session: AsyncSes
     except DomainError as error:
         await explain(query, t, error)
         return
-    me = await query.message.bot.me()  # type: ignore[union-attr]
-    link = invite_service.deep_link(me.username or "", f"{CHECKIN_PREFIX}{code}")
-    caption = t("events.checkin.poster", title=found[0].title[:300], code=code, link=link)
-    await query.message.answer_photo(BufferedInputFile(qr_png(link), filename=f"checkin-{code}.png"), caption=caption)
+    links = await bot_names.links(f"{CHECKIN_PREFIX}{code}", query.message.bot)
+    title = found[0].title[:300]
+    if len(links) < 2:
+        link = links[0].url if links else ""
+        caption = t("events.checkin.poster", title=title, code=code, link=link)
+        await query.message.answer_photo(BufferedInputFile(qr_png(link), filename=f"checkin-{code}.png"),
+                                         caption=caption)
+        return
+    # Both messengers: one QR per poster (p=0 Telegram's, p=1 MAX's), both links in the text, the other QR a tap away.
+    shown, other = (links[1], links[0]) if callback_data.p == 1 else (links[0], links[1])
+    caption = t("events.checkin.poster_both", title=title, code=code, links=link_lines(t, links),
+                messenger=t(f"invite.messenger.{shown.platform}"))
+    button = InlineKeyboardButton(text=t("invite.qr_button", messenger=t(f"invite.messenger.{other.platform}")),
+                                  callback_data=EvCb(a="code", id=callback_data.id,
+                                                     p=0 if callback_data.p == 1 else 1).pack())
+    await query.message.answer_photo(BufferedInputFile(qr_png(shown.url), filename=f"checkin-{code}.png"),
+                                     caption=caption, reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]))
 
 
 async def _check_in(message: Message, code: str, session: AsyncSession, viewer: Viewer, t: Translator,

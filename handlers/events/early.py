@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import Translator
+from bot.messengers import platform_of
 from bot.services.clock import Clock
 from bot.services.events import messages
 from bot.services.events.rsvp_gate import RsvpGates
@@ -29,5 +30,5 @@ class RsvpEarlyAnswer:
         key = DONE.get(pressed.a)
         if key is None:
             return None
-        language = await self.gates.language_of(pressed.id, query.from_user.id)
+        language = await self.gates.language_of(pressed.id, platform_of(query.bot), query.from_user.id)
         return None if language is None else Translator(language)(key)

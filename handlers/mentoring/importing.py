@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.messengers.links import BotNames
 from bot.services import invites as invite_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
@@ -172,7 +173,7 @@ async def cancel(query: CallbackQuery, state: FSMContext, t: Translator) -> None
 
 @router.callback_query(ImportStates.confirm, CoordCb.filter(F.a == "impgo"))
 async def go(query: CallbackQuery, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
-             clock: Clock, settings: Settings) -> None:
+             clock: Clock, settings: Settings, bot_names: BotNames) -> None:
     me = await need_coordinator(query, viewer, t)
     if me is None or not isinstance(query.message, Message):
         return
@@ -207,10 +208,12 @@ async def go(query: CallbackQuery, state: FSMContext, session: AsyncSession, vie
     for chunk in chunks[1:]:
         await query.message.answer(chunk)
     if result.invites:
-        bot = await query.message.bot.me()
-        links = [(note.full_name, invite_service.deep_link(bot.username or "", note.code or ""))
-                 for note in result.invites]
+        usernames = await bot_names.usernames(query.message.bot)
+        messengers = [p for p in invite_service.PLATFORMS if p in usernames] or [invite_service.TELEGRAM]
+        rows = [(note.full_name, *(link.url for link in invite_service.links(usernames, note.code or "")))
+                for note in result.invites]
         await query.message.answer_document(
-            BufferedInputFile(invites_xlsx(links, t.language), filename=t("mentoring.import.invites_file")),
+            BufferedInputFile(invites_xlsx(rows, t.language, messengers),
+                              filename=t("mentoring.import.invites_file")),
             caption=t("mentoring.import.invites_caption", count=len(result.invites)))
     await query.message.answer(t("mentoring.import.done_hint"), reply_markup=markup([], back=coord_home(t)))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
+from bot.messengers.links import BotNames, link_lines
 from bot.services import invites as invite_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
@@ -321,7 +322,7 @@ async def capacity(query: CallbackQuery, callback_data: CoordCb, session: AsyncS
 
 @router.callback_query(CoordCb.filter(F.a == "pinv"))
 async def personal_invite(query: CallbackQuery, callback_data: CoordCb, session: AsyncSession, viewer: Viewer,
-                          t: Translator, clock: Clock) -> None:
+                          t: Translator, clock: Clock, bot_names: BotNames) -> None:
     me = await need_coordinator(query, viewer, t)
     if me is None or not isinstance(query.message, Message):
         return
@@ -344,6 +345,9 @@ async def personal_invite(query: CallbackQuery, callback_data: CoordCb, session:
         invite = await invite_service.create_invite(session, network=network, role=role, clock=clock, uses=1,
                                                     expires_days=60, created_by_id=me[0].id,
                                                     target_user_id=m.user_id, school_id=m.school_id)
-    bot = await query.message.bot.me()
-    link = invite_service.deep_link(bot.username or "", invite.code)
-    await query.message.answer(t("mentoring.people.invite_link", name=m.user.full_name or "—", link=link))
+    links = await bot_names.links(invite.code, query.message.bot)
+    if len(links) > 1:  # both messengers: the person opens the one they use
+        text = t("mentoring.people.invite_links", name=m.user.full_name or "—", links=link_lines(t, links))
+    else:
+        text = t("mentoring.people.invite_link", name=m.user.full_name or "—", link=links[0].url if links else "")
+    await query.message.answer(text)

@@ -104,12 +104,13 @@ async def test_formatted_text_to_the_whole_network_with_progress_report_and_file
     assert "Заблокировали бота или удалили аккаунт: 1" in report.plain_text
     assert "Недоступны заранее, не отправлялось: 1" in report.plain_text
     rows = xlsx_rows(document_bytes(h, COORDINATOR))
-    assert rows[1][:5] == ("ФИО", "Имя в Telegram", "Школа", "Итог", "Причина")
+    assert rows[1][:6] == ("ФИО", "Мессенджер", "Имя в мессенджере", "Школа", "Итог", "Причина")
     people = {row[0]: row for row in rows[2:]}
     assert set(people) == {"Учитель 01 Иванович", "Учитель 03 Иванович"}
-    assert people["Учитель 01 Иванович"][4:6] == ("бот заблокирован пользователем",
+    assert people["Учитель 01 Иванович"][1] == "Telegram"
+    assert people["Учитель 01 Иванович"][5:7] == ("бот заблокирован пользователем",
                                                   "Попросите открыть бота и нажать «Перезапустить» или «Старт»")
-    assert people["Учитель 03 Иванович"][3] == "недоступен заранее"
+    assert people["Учитель 03 Иванович"][4] == "недоступен заранее"
     _no_technical_text(coordinator)
 
     await runtime_tick(h)  # the report is queued once, whatever the number of ticks
@@ -229,7 +230,7 @@ async def test_stop_midway_then_the_report_lists_who_was_not_reached(harness: Bo
     assert "Рассылка №1 — отправка остановлена" in text and "Рассылка №1 остановлена" in text
     assert "Доставлено: 2 из 6" in text and "Не отправлено после остановки: 4" in text
     rows = xlsx_rows(document_bytes(h, COORDINATOR))
-    assert len(rows) == 2 + 4 and {row[4] for row in rows[2:]} == {"рассылка остановлена"}
+    assert len(rows) == 2 + 4 and {row[5] for row in rows[2:]} == {"рассылка остановлена"}
     assert len([c for c in range(6) if h.fake.sent_to(World.telegram_of(c))]) == 2
     assert world.teachers
 

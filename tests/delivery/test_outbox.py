@@ -138,7 +138,7 @@ async def test_results_and_backoff(sessionmaker, clock) -> None:
         assert "blocked" in person.unreachable_reason
         assert (await session.get(OutboxMessage, row.id)).status == "unreachable"
     async with sessionmaker.begin() as session:
-        assert await outbox.mark_reachable(session, user.messenger_id, clock=clock)
+        assert await outbox.mark_reachable(session, "telegram", user.messenger_id, clock=clock)
     async with sessionmaker() as session:
         person = await session.get(User, user.id)
         assert person.is_reachable is True and person.unreachable_since is None

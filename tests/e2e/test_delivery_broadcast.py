@@ -48,41 +48,53 @@ class Figures:
     rate: float  # msg/s outside the pauses
     pauses: list[tuple[float, float]]  # (at, seconds)
     span: float
+    limit: float = TELEGRAM_RATE  # the messenger's messages a second in all
 
     def show(self) -> str:
         return (f"delivered {self.delivered}/{self.reachable}, lost {self.lost}, duplicates {self.duplicates} "
                 f"(dropped answers {self.dropped}, on the wire at SIGKILL {self.on_the_wire}), over-limit 429s "
                 f"{self.over_limit} of {self.send_calls} sends ({self.over_limit / max(1, self.send_calls):.2%}), "
-                f"{self.rate:.2f} msg/s = {self.rate / TELEGRAM_RATE:.3f} of 30/s outside the pauses "
+                f"{self.rate:.2f} msg/s = {self.rate / self.limit:.3f} of {self.limit:.0f}/s outside the pauses "
                 f"{[(round(a, 1), round(s, 1)) for a, s in self.pauses]} in {self.span:.1f} s")
 
 
-def measure(fake: FakeTelegram, text: str, reachable: set[int], first_attempt_dupes: int) -> Figures:
-    sent = [s for s in fake.sent if s.text == text]
-    received = Counter(s.chat_id for s in sent)
-    stamps = sorted(s.ts for s in sent)
+def figures_of(sends: list[tuple[int, float]], reachable: set[int], first_attempt_dupes: int, *, dropped: int,
+               over_limit: int, send_calls: int, limit: float = TELEGRAM_RATE) -> Figures:
+    """Figures from one messenger's ledger: `sends` are (recipient, time) of the broadcast's message."""
+    received = Counter(chat for chat, _ in sends)
+    stamps = sorted(ts for _, ts in sends)
     gaps = [(a - stamps[0], b - a) for a, b in zip(stamps, stamps[1:]) if b - a > PAUSE]
-    span = stamps[-1] - stamps[0]
+    span = stamps[-1] - stamps[0] if stamps else 0.0
     busy = span - sum(g for _, g in gaps)
     intervals = len(stamps) - 1 - len(gaps)
-    send_calls = sum(1 for c in fake.calls if c.method.startswith(SEND_METHODS) and c.method != "sendChatAction")
     return Figures(reachable=len(reachable), delivered=len(reachable & set(received)),
                    lost=len(reachable - set(received)),
-                   duplicates=sum(n - 1 for n in received.values()), dropped=fake.stats.dropped,
-                   on_the_wire=first_attempt_dupes, over_limit=fake.stats.over_limit, send_calls=send_calls,
-                   rate=intervals / busy if busy > 0 else 0.0, pauses=gaps, span=span)
+                   duplicates=sum(n - 1 for n in received.values()), dropped=dropped,
+                   on_the_wire=first_attempt_dupes, over_limit=over_limit, send_calls=send_calls,
+                   rate=intervals / busy if busy > 0 else 0.0, pauses=gaps, span=span, limit=limit)
 
 
-async def first_attempt_duplicates(url: str, duplicated: set[int]) -> int:
+def measure(fake: FakeTelegram, text: str, reachable: set[int], first_attempt_dupes: int) -> Figures:
+    sends = [(int(s.chat_id), s.ts) for s in fake.sent if s.text == text]  # type: ignore[arg-type]
+    send_calls = sum(1 for c in fake.calls if c.method.startswith(SEND_METHODS) and c.method != "sendChatAction")
+    return figures_of(sends, reachable, first_attempt_dupes, dropped=fake.stats.dropped,
+                      over_limit=fake.stats.over_limit, send_calls=send_calls)
+
+
+async def first_attempt_duplicates(url: str, duplicated: set[int], platform: str | None = None) -> int:
     """Duplicated rows marked sent at their first recorded attempt: their first send went out, but the
-    process died before it heard the answer (a dropped answer instead shows up as a counted attempt)."""
+    process died before it heard the answer (a dropped answer instead shows up as a counted attempt).
+    `platform`: rows of that messenger only (the same number may be a person on each)."""
     if not duplicated:
         return 0
     engine = create_engine(url)
     try:
         async with make_sessionmaker(engine)() as session:
-            rows = (await session.execute(select(OutboxMessage.chat_id, OutboxMessage.attempts).where(
-                OutboxMessage.chat_id.in_(duplicated), OutboxMessage.broadcast_id.is_not(None)))).all()
+            stmt = select(OutboxMessage.chat_id, OutboxMessage.attempts).where(
+                OutboxMessage.chat_id.in_(duplicated), OutboxMessage.broadcast_id.is_not(None))
+            if platform is not None:
+                stmt = stmt.where(OutboxMessage.platform == platform)
+            rows = (await session.execute(stmt)).all()
     finally:
         await engine.dispose()
     return sum(1 for _, attempts in rows if attempts <= 1)

@@ -32,9 +32,9 @@ class World:
 
 async def add_person(session: AsyncSession, network_id: int, messenger_id: int | None, name: str, *,
                      school_id: int | None, mentor: bool = False, coordinator: bool = False,
-                     clock: Clock, language: str = "ru") -> User:
-    user = User(messenger_id=messenger_id, full_name=name, subjects=[], language=language, consent_at=clock.now(),
-                notification_prefs={})
+                     clock: Clock, language: str = "ru", platform: str = "telegram") -> User:
+    user = User(platform=platform, messenger_id=messenger_id, full_name=name, subjects=[], language=language,
+                consent_at=clock.now(), notification_prefs={})
     session.add(user)
     await session.flush()
     session.add(Membership(user_id=user.id, network_id=network_id, school_id=school_id, is_participant=not coordinator,

@@ -1,5 +1,5 @@
-"""The flows written once for Telegram, used by people on MAX (phase 1: a MAX person's id sits where a Telegram
-id would — docs/messengers.md)."""
+"""The flows written once for Telegram, used by people on MAX (a person is an account on one messenger —
+docs/messengers.md)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -48,7 +48,7 @@ async def test_an_invite_link_registers_a_teacher_by_taps_and_reaches_the_menu(h
     assert anna.buttons(), "the main menu has buttons"
 
     async def user(session):  # type: ignore[no-untyped-def]
-        return await session.scalar(select(User).where(User.messenger_id == ANNA))
+        return await session.scalar(select(User).where(User.platform == "max", User.messenger_id == ANNA))
 
     person = await harness.in_db(user)
     assert person is not None and person.full_name == "Иванова Мария Петровна"
@@ -75,7 +75,7 @@ async def test_a_person_who_stops_the_bot_is_marked_unreachable_and_back_on_star
     await finish_registration(anna)
 
     async def reachable(session):  # type: ignore[no-untyped-def]
-        return (await session.scalar(select(User).where(User.messenger_id == ANNA))).is_reachable
+        return (await session.scalar(select(User).where(User.platform == "max", User.messenger_id == ANNA))).is_reachable
 
     await anna.stop()
     assert await harness.in_db(reachable) is False
@@ -122,8 +122,9 @@ async def test_proactive_messages_reach_a_max_only_deployment_through_the_outbox
 
 
 async def test_admin_ids_belong_to_one_messenger(harness, max_front, fake_max: FakeMax) -> None:
-    """With Telegram configured, ADMIN_IDS are Telegram ids: the same number on MAX is somebody else."""
-    from tests.conftest import ADMIN_ID
+    """ADMIN_IDS are Telegram ids, MAX_ADMIN_IDS are MAX ids: the same number on the other messenger is somebody
+    else, and not an administrator."""
+    from tests.conftest import ADMIN_ID, MAX_ADMIN_ID
 
     admin_on_telegram = harness.person(ADMIN_ID)
     await admin_on_telegram.command("menu")
@@ -132,3 +133,18 @@ async def test_admin_ids_belong_to_one_messenger(harness, max_front, fake_max: F
     await namesake_on_max.command("menu")
     assert namesake_on_max.joined()
     assert not any("Сети и координаторы" in b for b in namesake_on_max.buttons())
+
+    admin_on_max = max_person(max_front, fake_max, MAX_ADMIN_ID)
+    await admin_on_max.command("menu")
+    assert any("Сети и координаторы" in b for b in admin_on_max.buttons())
+    namesake_on_telegram = harness.person(MAX_ADMIN_ID)
+    await namesake_on_telegram.command("menu")
+    assert namesake_on_telegram.joined()
+    assert not any("Сети и координаторы" in b for b in namesake_on_telegram.buttons())
+
+
+def test_admin_ids_are_read_per_messenger() -> None:
+    from bot.config import load_settings
+
+    settings = load_settings(_env_file=None, max_bot_token="t", admin_ids="11, 12", max_admin_ids="21,22")
+    assert settings.admins() == {"telegram": [11, 12], "max": [21, 22]}

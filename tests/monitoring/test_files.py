@@ -82,15 +82,17 @@ def test_clean_text_and_sheet_names() -> None:
 
 
 def test_the_not_reached_list_holds_a_formula_looking_school_as_text() -> None:
-    rows = [UnreachedRow(1, BELL_NAME, None, LINK_SCHOOL, "unreachable", "Forbidden: bot was blocked by the user"),
-            UnreachedRow(2, "Петров Пётр", "petrov", FORMULA_SCHOOL, "failed", "Bad Request: chat not found"),
-            UnreachedRow(3, "Сидорова Ольга", None, "Школа №1", "skipped", None)]
+    rows = [UnreachedRow(1, BELL_NAME, None, LINK_SCHOOL, "unreachable", "Forbidden: bot was blocked by the user",
+                         "telegram"),
+            UnreachedRow(2, "Петров Пётр", "petrov", FORMULA_SCHOOL, "failed", "Bad Request: chat not found", "max"),
+            UnreachedRow(3, "Сидорова Ольга", None, "Школа №1", "skipped", None, "telegram")]
     wb = check_xlsx(report_xlsx(rows, title="Рассылка №7: кому сообщение не дошло"))
     cells = [list(r) for r in wb.active.iter_rows(values_only=True)]
     assert cells[0][0] == "Рассылка №7: кому сообщение не дошло"
-    assert cells[1] == ["ФИО", "Имя в Telegram", "Школа", "Итог", "Причина", "Что можно сделать"]
-    assert cells[2][:5] == ["Звонкова  Анна Петровна", None, LINK_SCHOOL, "недоступен", "бот заблокирован пользователем"]
-    assert cells[3][2] == FORMULA_SCHOOL and cells[4][4] == "бот ещё ни разу не открыт"
+    assert cells[1] == ["ФИО", "Мессенджер", "Имя в мессенджере", "Школа", "Итог", "Причина", "Что можно сделать"]
+    assert cells[2][:6] == ["Звонкова  Анна Петровна", "Telegram", None, LINK_SCHOOL, "недоступен",
+                            "бот заблокирован пользователем"]
+    assert cells[3][1] == "MAX" and cells[3][3] == FORMULA_SCHOOL and cells[4][5] == "бот ещё ни разу не открыт"
     text = " ".join(str(c) for row in cells for c in row if c)
     assert "Forbidden" not in text and "Bad Request" not in text  # Telegram's English never reaches the file
     assert wb.active.freeze_panes == "A3" and wb.active.print_title_rows == "$2:$2"

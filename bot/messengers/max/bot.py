@@ -24,6 +24,7 @@ from aiogram.enums import ParseMode
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.messengers import MAX_BOT_ID_BASE
 from bot.messengers.max.refs import MaxRefs
 from bot.messengers.max.session import MaxApiError, MaxSession
 
@@ -39,7 +40,7 @@ def aiogram_token(max_token: str) -> str:
     """aiogram wants a Telegram-shaped token and takes the bot's id from it (dialog state is keyed by it): a
     stable id per MAX token, out of Telegram's range of bot ids, keeps MAX dialogs apart from Telegram's."""
     digest = hashlib.sha256(max_token.encode()).hexdigest()
-    return f"{9_000_000_000_000 + int(digest[:10], 16)}:MAX{digest[10:42]}"
+    return f"{MAX_BOT_ID_BASE + int(digest[:10], 16)}:MAX{digest[10:42]}"
 
 
 class MaxBot(Bot):
@@ -70,6 +71,9 @@ class MaxFrontEnd:
         self.dispatcher = dispatcher
         self.bot = bot or build_max_bot(settings, sessionmaker)
         self.session = self.bot.max_session
+        names = dispatcher.workflow_data.get("bot_names")
+        if names is not None:
+            names.add(self.bot)  # invites made on Telegram carry the MAX link too
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- updates ------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import html
 from typing import Any
 
 TEXT_LIMIT = 4000  # characters (MAX), where Telegram allows 4096
+BUTTON_TEXT_LIMIT = 128  # MAX refuses a longer button label (Telegram takes it)
+PER_ROW, PER_ROW_WITH_LINKS = 7, 3  # MAX's buttons in a row (Telegram allows 8)
 
 _TAGS = {"strong": ("<b>", "</b>"), "emphasized": ("<i>", "</i>"), "underline": ("<u>", "</u>"),
          "strikethrough": ("<s>", "</s>"), "monospaced": ("<code>", "</code>"), "heading": ("<b>", "</b>"),
@@ -49,7 +51,9 @@ def markup_to_html(text: str, markup: list[dict[str, Any]] | None) -> str:
 def keyboard_attachment(markup: Any) -> dict[str, Any] | None:
     """aiogram's InlineKeyboardMarkup → MAX's inline_keyboard attachment (callback and link buttons).
 
-    Reply keyboards have no MAX counterpart and are dropped; so are inline buttons of other kinds.
+    Reply keyboards have no MAX counterpart and are dropped; so are inline buttons of other kinds. A row longer
+    than MAX takes is wrapped onto the next rows and a label past 128 characters is cut, so a keyboard Telegram
+    accepts is never refused by MAX.
     """
     rows = getattr(markup, "inline_keyboard", None)
     if not rows:
@@ -58,12 +62,13 @@ def keyboard_attachment(markup: Any) -> dict[str, Any] | None:
     for row in rows:
         buttons = []
         for button in row:
+            text = button.text if len(button.text) <= BUTTON_TEXT_LIMIT else button.text[:BUTTON_TEXT_LIMIT - 1] + "…"
             if button.callback_data is not None:
-                buttons.append({"type": "callback", "text": button.text, "payload": button.callback_data})
+                buttons.append({"type": "callback", "text": text, "payload": button.callback_data})
             elif button.url:
-                buttons.append({"type": "link", "text": button.text, "url": button.url})
-        if buttons:
-            out.append(buttons)
+                buttons.append({"type": "link", "text": text, "url": button.url})
+        width = PER_ROW_WITH_LINKS if any(b["type"] == "link" for b in buttons) else PER_ROW
+        out.extend(buttons[start:start + width] for start in range(0, len(buttons), width))
     if not out:
         return None
     return {"type": "inline_keyboard", "payload": {"buttons": out}}

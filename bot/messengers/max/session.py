@@ -386,8 +386,17 @@ class MaxSession(BaseSession):
             raise TelegramBadRequest(method=method, message="Bad Request: inline messages are not available on MAX")
         text, fmt = self._text(bot, method.text, method.parse_mode, method.entities)
         keyboard = keyboard_attachment(method.reply_markup)
+        # MAX takes 4000 characters where Telegram takes 4096: a longer edit keeps its first part (cut at a line
+        # break, so no HTML tag is cut in two) and the rest follows as new messages, the buttons under the last.
+        parts = split_text(text, TEXT_LIMIT)
+        head = [keyboard] if keyboard and len(parts) == 1 else []
         # Telegram drops the keyboard when an edit carries none; an empty list does that on MAX.
-        await self._edit(method, {"text": text[:TEXT_LIMIT], **fmt, "attachments": [keyboard] if keyboard else []})
+        await self._edit(method, {"text": parts[0], **fmt, "attachments": head})
+        for index, part in enumerate(parts[1:], start=2):
+            body: dict[str, Any] = {"text": part, **fmt}
+            if keyboard and index == len(parts):
+                body["attachments"] = [keyboard]
+            await self._post(method, method.chat_id, body)
         return self._edited(bot, method, method.text)
 
     async def _edit_markup(self, bot: Bot, method: Any) -> dict[str, Any]:

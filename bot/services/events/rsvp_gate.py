@@ -39,14 +39,14 @@ MAX_EVENTS = 64  # events kept at once; the least recently tapped is dropped fir
 class Gate:
     event_id: int
     open_until: datetime | None  # None: not open for sign-up (the handler says why)
-    seats: dict[int, str]  # Telegram id → language, for everyone who may sign up
+    seats: dict[tuple[str, int], str]  # (messenger, id there) → language, for everyone who may sign up
     loaded_at: float
 
-    def language_of(self, messenger_id: int, now: datetime) -> str | None:
+    def language_of(self, platform: str, messenger_id: int, now: datetime) -> str | None:
         """The person's language if they may sign up now, else None (let the handler answer)."""
         if self.open_until is None or now >= self.open_until:
             return None
-        return self.seats.get(messenger_id)
+        return self.seats.get((platform, messenger_id))
 
 
 _live: weakref.WeakSet[RsvpGates] = weakref.WeakSet()
@@ -117,9 +117,9 @@ class RsvpGates:
         else:
             self._gates.pop(event_id, None)
 
-    async def language_of(self, event_id: int, messenger_id: int) -> str | None:
+    async def language_of(self, event_id: int, platform: str, messenger_id: int) -> str | None:
         gate = await self.gate(event_id)
-        return gate.language_of(messenger_id, self.clock.now())
+        return gate.language_of(platform, messenger_id, self.clock.now())
 
     async def gate(self, event_id: int) -> Gate:
         gate = self._gates.get(event_id)
@@ -170,12 +170,12 @@ class RsvpGates:
             event = await session.get(Event, event_id)
             if event is None or not open_for_signup(event, now):
                 return Gate(event_id, None, {}, started)
-            stmt = (select(Membership, User.messenger_id, User.language)
+            stmt = (select(Membership, User.platform, User.messenger_id, User.language)
                     .join(User, User.id == Membership.user_id)
                     .where(Membership.network_id == event.network_id, Membership.is_active.is_(True),
                            User.messenger_id.is_not(None), User.consent_at.is_not(None), User.full_name != "")
                     .options(joinedload(Membership.school)))
-            seats = {messenger_id: language or "ru"
-                     for membership, messenger_id, language in (await session.execute(stmt)).all()
+            seats = {(platform, messenger_id): language or "ru"
+                     for membership, platform, messenger_id, language in (await session.execute(stmt)).all()
                      if visible(event, membership, now)}
             return Gate(event_id, event.ends_at, seats, started)

@@ -64,10 +64,13 @@ async def link_for(session: AsyncSession, link_id: int, user_id: int, *,
 
 
 def mention(user: User | None) -> Raw:
-    """A Telegram contact as HTML: @username when known, else a tg:// link by id, else the name alone."""
+    """A Telegram contact as HTML: @username when known, else a tg:// link by id, else the name alone (a MAX
+    person too: MAX has no public link to a person by id or username)."""
     if user is None:
         return Raw("—")
     name = html.escape(user.full_name or user.username or "—", quote=False)
+    if user.platform != "telegram":
+        return Raw(name)
     if user.username:
         return Raw(f'<a href="https://t.me/{html.escape(user.username)}">{name}</a> (@{html.escape(user.username)})')
     if user.messenger_id:

@@ -26,7 +26,7 @@ SHEETS = ("schools", "people", "links", "sessions")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "schools": ("id", "name", "short_name", "municipality", "status", "level", "members", "mentors", "links"),
     "people": ("full_name", "school", "position", "subjects", "roles", "mentor_type", "directions", "capacity",
-               "mentor_links", "telegram", "phone", "active", "joined"),
+               "mentor_links", "messenger", "telegram", "phone", "active", "joined"),
     "links": ("id", "kind", "form", "status", "parent", "mentor_school", "mentee_school", "mentors", "mentees",
               "subject", "goals", "deficits", "starts_on", "ends_on", "sessions", "last_session", "summary"),
     "sessions": ("date", "link", "kind", "author", "mentees", "format", "minutes", "topic", "note", "attachment",
@@ -104,12 +104,16 @@ async def _people(session: AsyncSession, network: Network, t: Translator, chunk:
         out = []
         for m, u in rows:
             roles = ", ".join(t(f"roles.{r.value}") for r in m.roles)
-            telegram = f"@{u.username}" if u.username else (t("mentoring.export.in_bot") if u.consent_at else
-                                                            t("mentoring.export.not_in_bot"))
+            # The messenger the person uses; the Telegram column keeps Telegram handles only (a MAX name is not one,
+            # and a sheet may go back through the importer).
+            messenger = t(f"messengers.{u.platform}") if u.consent_at else ""
+            handle = u.username if u.platform == "telegram" else None
+            telegram = f"@{handle}" if handle else (t("mentoring.export.in_bot") if u.consent_at else
+                                                    t("mentoring.export.not_in_bot"))
             out.append((u.full_name or "", schools.get(m.school_id, ""), u.position or "", ", ".join(u.subjects or []),
                         roles, t(f"mentoring.mentor_type.{m.mentor_type}") if m.mentor_type in vocab.MENTOR_TYPES
                         else "", _names(t, m.directions, "deficit"), m.capacity if m.is_mentor else "",
-                        load.get(u.id, 0), telegram, u.phone or "",
+                        load.get(u.id, 0), messenger, telegram, u.phone or "",
                         t("mentoring.export.yes") if m.is_active else t("mentoring.export.no"), _d(m.joined_at, tz)))
         yield out
         last = rows[-1][0].id

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.services import invites as invite_service
+from bot.services import people
+from bot.services.people import TELEGRAM
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
 from bot.services.mentoring import vocabulary as vocab
@@ -220,7 +222,7 @@ class _Importer:
 
     def _index_person(self, person: _Person) -> None:
         user = person.user
-        if user.messenger_id:
+        if user.messenger_id and user.platform == TELEGRAM:  # the sheet's column holds Telegram ids
             self.by_tg[int(user.messenger_id)] = person
         if user.username:
             self.by_username[user.username.lower()] = person
@@ -308,7 +310,7 @@ class _Importer:
             return True
         if messenger_id in self.by_tg:
             return False
-        return await self.session.scalar(select(User.id).where(User.messenger_id == messenger_id)) is not None
+        return await self.session.scalar(select(User.id).where(people.account(TELEGRAM, messenger_id))) is not None
 
     def _by_name(self, full_name: str, school: School | None) -> _Person | None:
         """A namesake at another school is another person; two at the same school can't be told apart."""
@@ -354,7 +356,8 @@ class _Importer:
             person = self.by_username.get(username.lower())
         if person is None:
             person = self._by_name(full_name, school)
-            if person is not None and messenger_id is not None and person.user.messenger_id not in (None, messenger_id):
+            if (person is not None and messenger_id is not None and person.user.platform == TELEGRAM
+                    and person.user.messenger_id not in (None, messenger_id)):
                 raise _RowError("mentoring.import.problem.telegram_mismatch", name=full_name)
         if person is not None and person.membership is not None and not person.membership.is_active:
             raise _RowError("mentoring.import.problem.inactive_person", name=full_name)  # back only by hand
@@ -362,7 +365,8 @@ class _Importer:
         own_id = None if elsewhere else messenger_id  # someone else's account is never tied to a record here
         created = person is None
         if person is None:
-            user = User(full_name=full_name, messenger_id=own_id, username=username, position=position,
+            user = User(full_name=full_name, platform=TELEGRAM, messenger_id=own_id, username=username,
+                        position=position,
                         subjects=list(subjects or []), phone=phone, language="ru", notification_prefs={},
                         created_at=self.clock.now())
             self._add(user)

@@ -32,10 +32,14 @@ def template_xlsx(language: str = "ru") -> bytes:
     return buffer.getvalue()
 
 
-def invites_xlsx(rows: Sequence[tuple[str, str]], language: str = "ru") -> bytes:
-    """Personal invite links for people imported without a Telegram id: name and link, one per row."""
+def invites_xlsx(rows: Sequence[Sequence[str]], language: str = "ru", messengers: Sequence[str] = ("telegram",)
+                 ) -> bytes:
+    """Personal invite links for people imported without a messenger id: name, then a link per messenger served
+    (one column «Ссылка-приглашение» when there is one messenger, else «Ссылка для Telegram», «Ссылка для MAX»)."""
     t = Translator(language)
     buffer = io.BytesIO()
-    table_xlsx(buffer, t("mentoring.import.invites_sheet"),
-               [t("mentoring.import.invites_name"), t("mentoring.import.invites_link")], rows)
+    links = ([t("mentoring.import.invites_link")] if len(messengers) == 1 else
+             [t("mentoring.import.invites_link_for", messenger=t(f"invite.messenger.{m}")) for m in messengers])
+    table_xlsx(buffer, t("mentoring.import.invites_sheet"), [t("mentoring.import.invites_name"), *links],
+               [list(row) for row in rows])
     return buffer.getvalue()
