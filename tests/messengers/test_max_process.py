@@ -21,10 +21,14 @@ FIRST = 6_000_000
 TITLE = "Семинар «Функциональная грамотность на уроках математики»"
 
 
-async def _tap(fake: FakeMax, person, label: str, expect: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """Tap a button the bot sent and wait until the tap is answered (and `expect` shows, if given)."""
+async def _tap(fake: FakeMax, person, label: str, expect: str | None = None,  # type: ignore[no-untyped-def]
+               then: str | None = None) -> None:
+    """Tap a button the bot sent and wait until the tap is answered (and `expect` shows, and the button `then`
+    is there to tap next, if given)."""
     since = fake.last_seq
     fake.tap(person, label)
+    if then is not None:
+        await wait_until(lambda: any(then in b for b in fake.buttons(person)), 45, f"the button «{then}»")
     await fake.wait_for(lambda s: s.kind == "answer" or (expect is not None and expect in s.text),
                         user_id=person.user_id, since=since, timeout=45)
     if expect is not None:
@@ -73,9 +77,9 @@ async def test_a_max_only_bot_starts_greets_a_stranger_and_registers_by_an_invit
             await _tap(fake, anna, "Даю согласие", expect="Как вас зовут")
             await _type(fake, anna, "Иванова Мария Петровна", "школу")
             await _type(fake, anna, "назиев", "Назиевская")
-            await _tap(fake, anna, "Назиевская")
-            await _tap(fake, anna, "Учитель-предметник")
-            await _tap(fake, anna, "Математика")
+            await _tap(fake, anna, "Назиевская", then="Учитель-предметник")
+            await _tap(fake, anna, "Учитель-предметник", then="Математика")
+            await _tap(fake, anna, "Математика", then="✅ Математика")  # chosen: «Готово» now finishes
             since = fake.last_seq
             fake.tap(anna, "Готово")
             await fake.wait_for(lambda s: "Иванова Мария Петровна" in s.text, user_id=ANNA, since=since, timeout=45)
