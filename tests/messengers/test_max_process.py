@@ -21,14 +21,18 @@ FIRST = 6_000_000
 TITLE = "Семинар «Функциональная грамотность на уроках математики»"
 
 
-async def _tap(fake: FakeMax, person, label: str, expect: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """Tap a button the bot sent and wait until the tap is answered (and `expect` shows, if given)."""
+async def _tap(fake: FakeMax, person, label: str, expect: str | None = None,  # type: ignore[no-untyped-def]
+               then: str | None = None) -> None:
+    """Tap a button the bot sent and wait until the tap is answered (and `expect` shows, and the button `then`
+    is there to tap next, if given)."""
     since = fake.last_seq
     fake.tap(person, label)
+    if then is not None:
+        await wait_until(lambda: any(then in b for b in fake.buttons(person)), 45, f"the button «{then}»")
     await fake.wait_for(lambda s: s.kind == "answer" or (expect is not None and expect in s.text),
-                        user_id=person.user_id, since=since, timeout=15)
+                        user_id=person.user_id, since=since, timeout=45)
     if expect is not None:
-        await fake.wait_for(lambda s: expect in s.text, user_id=person.user_id, since=since, timeout=15)
+        await fake.wait_for(lambda s: expect in s.text, user_id=person.user_id, since=since, timeout=45)
 
 
 async def _type(fake: FakeMax, person, text: str, expect: str) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +40,7 @@ async def _type(fake: FakeMax, person, text: str, expect: str) -> None:  # type:
     since = fake.last_seq
     fake.type(person, text)
     await fake.wait_for(lambda s: expect in s.text or any(expect in b for b in s.button_texts),
-                        user_id=person.user_id, since=since, timeout=15)
+                        user_id=person.user_id, since=since, timeout=45)
 
 
 async def test_a_max_only_bot_starts_greets_a_stranger_and_registers_by_an_invite(tmp_path: Path) -> None:
@@ -63,24 +67,24 @@ async def test_a_max_only_bot_starts_greets_a_stranger_and_registers_by_an_invit
             stranger = fake.person(ANNA + 1, "Пётр")
             fake.start(stranger)
             greeting = await fake.wait_for(lambda s: "Сетевой наставник" in s.text, user_id=stranger.user_id,
-                                           timeout=15)
+                                           timeout=45)
             assert any("Подать заявку" in b for b in greeting.button_texts)
 
             anna = fake.person(ANNA, "Анна")
             fake.start(anna, payload=code)  # the link's payload arrives in bot_started
-            await fake.wait_for(lambda s: "Демонстрационная сеть" in s.text, user_id=ANNA, timeout=15)
-            await fake.wait_for(lambda s: "Даю согласие" in " ".join(s.button_texts), user_id=ANNA, timeout=15)
+            await fake.wait_for(lambda s: "Демонстрационная сеть" in s.text, user_id=ANNA, timeout=45)
+            await fake.wait_for(lambda s: "Даю согласие" in " ".join(s.button_texts), user_id=ANNA, timeout=45)
             await _tap(fake, anna, "Даю согласие", expect="Как вас зовут")
             await _type(fake, anna, "Иванова Мария Петровна", "школу")
             await _type(fake, anna, "назиев", "Назиевская")
-            await _tap(fake, anna, "Назиевская")
-            await _tap(fake, anna, "Учитель-предметник")
-            await _tap(fake, anna, "Математика")
+            await _tap(fake, anna, "Назиевская", then="Учитель-предметник")
+            await _tap(fake, anna, "Учитель-предметник", then="Математика")
+            await _tap(fake, anna, "Математика", then="✅ Математика")  # chosen: «Готово» now finishes
             since = fake.last_seq
             fake.tap(anna, "Готово")
-            await fake.wait_for(lambda s: "Иванова Мария Петровна" in s.text, user_id=ANNA, since=since, timeout=15)
+            await fake.wait_for(lambda s: "Иванова Мария Петровна" in s.text, user_id=ANNA, since=since, timeout=45)
             await fake.wait_for(lambda s: "Мероприятия" in " ".join(s.button_texts), user_id=ANNA, since=since,
-                                timeout=15)  # the main menu, with its buttons
+                                timeout=45)  # the main menu, with its buttons
             assert fake.commands and fake.commands[0]["name"] == "start"
 
             out = await cli_async(env, "event", "add", "--network", "demo", "--title", TITLE, "--start",
