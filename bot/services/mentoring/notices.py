@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Raw, Translator
@@ -17,7 +18,7 @@ from bot.services import outbox, short_names
 from bot.services.clock import Clock
 from bot.services.untrusted_text import unlink
 from bot.services.mentoring.access import mention
-from db.models import LinkKind, MentoringLink, MentoringSession, Network, PlanGoal, Question, Side, User
+from db.models import LinkKind, Membership, MentoringLink, MentoringSession, Network, PlanGoal, Question, Side, User
 
 MENTOR_CB = "mt"
 COORD_CB = "mc"
@@ -43,12 +44,19 @@ def reachable(user: User | None) -> bool:
             and user.forgotten_at is None)
 
 
+async def _active_in(session: AsyncSession, user_id: int, network_id: int) -> bool:
+    return bool(await session.scalar(select(Membership.id).where(
+        Membership.user_id == user_id, Membership.network_id == network_id, Membership.is_active.is_(True))))
+
+
 async def send(session: AsyncSession, user: User, text: str, *, key: str, clock: Clock, network_id: int | None,
                rows: Sequence[Sequence[dict[str, str]]] = (), kind: str = "notification",
                not_before: datetime | None = None, topic: str | None = None, about: User | None = None) -> bool:
     """`about`: the person the text names (a contact, a question, a comment) — their erasure cancels it."""
     if not reachable(user):
         return False
+    if network_id is not None and not await _active_in(session, user.id, network_id):
+        return False  # deactivated means off: no nudge, reminder or notice until a coordinator restores them
     payload: dict[str, Any] = {"type": "text", "text": text, "parse_mode": "HTML", "disable_web_page_preview": True}
     if rows:
         payload["reply_markup"] = {"inline_keyboard": [list(row) for row in rows]}
