@@ -65,7 +65,7 @@ async def _answers(session: AsyncSession, user: User) -> list[tuple[str, datetim
 TEXT_WIDTH_CM = 17.0  # A4 with 2 cm margins
 TABLE_PT = 9  # table text: a session row has seven columns
 CHAR_CM = 0.23  # a Cyrillic character at TABLE_PT (DejaVu Serif, LibreOffice's stand-in, is among the widest)
-PAD_CM = 0.45  # the cell's margins
+PAD_CM = 0.4  # the cell's margins
 
 
 def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], total: float = TEXT_WIDTH_CM) -> list[float]:
@@ -75,7 +75,7 @@ def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], total: f
     need, want = [], []
     for cells in columns:
         body = [word for cell in cells[1:] for word in str(cell).split()] or ["—"]
-        head = max(len(word) for word in str(cells[0]).split() or ["—"]) * 1.2  # the header is bold
+        head = max(len(word) for word in str(cells[0]).split() or ["—"]) * 1.15  # the header is bold
         need.append(max(6, head, *(len(word) for word in body)) * CHAR_CM + PAD_CM)
         lengths = [len(str(cell)) for cell in cells[1:]] or [len(str(cells[0]))]
         want.append(min(40, max(lengths)) * CHAR_CM + PAD_CM)

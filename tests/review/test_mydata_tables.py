@@ -15,4 +15,10 @@ def test_every_column_holds_its_longest_word() -> None:
     for index, width in enumerate(widths):
         words = [HEADER[index], *(word for row in ROWS for word in row[index].split())]
         assert width >= max(len(w) for w in words) * CHAR_CM + PAD_CM - 0.01, (HEADER[index], width)
-    assert widths[1] == max(widths), "the topic, the longest text, gets the spare room"
+
+
+def test_spare_room_goes_to_the_longer_texts() -> None:
+    widths = column_widths(["Мероприятие", "Ответ", "Когда"],
+                           [["Семинар «Формирующее оценивание на уроках математики в 5–9 классах»", "пойду",
+                             "02.12.2026 16:45"]])
+    assert widths[0] == max(widths) and widths[0] > 2 * widths[1]
