@@ -118,3 +118,29 @@ async def test_a_deactivated_member_hears_nothing_of_a_moved_event_and_a_cancell
         return await audiences.resolve(session, world.network_id, {"kind": "event", "event_id": event_id})
 
     assert await harness.in_db(cancel) == [], "a cancelled event's sign-ups are no audience"
+
+
+async def test_what_was_queued_before_the_coordinator_switched_a_mentor_off_does_not_go(harness: BotHarness) -> None:
+    from tests.mentoring.conftest import COORDINATOR
+
+    world = await setup(harness)
+    link_id = await make_link(harness, world, MENTOR, [MENTEE])
+    clock = harness.app.clock
+
+    async def goal_tomorrow(session):  # type: ignore[no-untyped-def]
+        session.add(PlanGoal(link_id=link_id, text="Открытый урок", due_on=clock.now().date()))
+        await mentoring_reminders.plan_goal_reminders(session, clock)  # queued for the polite hour, not sent yet
+
+    await harness.in_db(goal_tomorrow)
+    coordinator = harness.person(COORDINATOR)
+    await coordinator.command("menu")
+    await coordinator.press("Наставничество")
+    await coordinator.press("Участники")
+    await coordinator.send("Иванова")
+    await coordinator.press("Иванова")
+    await coordinator.press("Отключить")
+    mark = harness.fake.last_seq
+    clock.move(timedelta(hours=12))
+    await harness.deliver()
+    assert await _received(harness, MENTOR, mark) == [], "switched off: the queued reminder is cancelled"
+    assert any("Открытый урок" in text for text in await _received(harness, MENTEE, mark))
