@@ -4,7 +4,12 @@ holds a control character (the importer reads it as a space, as the writer does)
 
 * every XLSX: the zip's local headers against the central directory, every XML part, openpyxl, no formulas,
   date columns holding dates; LibreOffice converts each sheet to CSV (cells as shown) and the workbook to PDF;
-* the DOCX: LibreOffice converts it to PDF and pdftoppm to PNG pages (kept with --keep DIR to look at);
+* the DOCX files (the справка, a person's /mydata): python-docx reads them, LibreOffice converts them to PDF and
+  pdftoppm to PNG pages (kept with --keep DIR to look at);
+* the calendar (ICS) of the network's events: icalendar reads it back, every line is CRLF-ended and at most 75
+  octets, each event has a UID, a start and a summary, and LibreOffice opens it as text (it has no calendar
+  import) — then the same events read by a second, independent line parser;
+* the /mydata JSON: parsed strictly (no NaN), its keys Russian words, and the same numbers of records as the DOCX;
 * the chart: rendered and scaled to 390 px wide (kept too).
 
     python bench/check_files.py [--keep DIR]
@@ -86,18 +91,95 @@ def check_workbook(path: Path, out: Path, *, tricky: bool = True) -> None:
     print(f"OK {checked} ({time.perf_counter() - started:.1f} s)")
 
 
-def check_report(path: Path, out: Path) -> None:
+def check_report(path: Path, out: Path, first: str = "АНАЛИТИЧЕСКАЯ СПРАВКА") -> None:
     from docx import Document
 
     doc = Document(str(path))
-    assert doc.paragraphs[0].text == "АНАЛИТИЧЕСКАЯ СПРАВКА"
+    assert doc.paragraphs[0].text.strip() == first, doc.paragraphs[0].text
     line = f"OK {path.name}: python-docx reads {len(doc.paragraphs)} paragraphs, {len(doc.tables)} tables"
     if soffice():
         pdf = libreoffice_convert(path, "pdf", out)[0]
         if shutil.which("pdftoppm"):
-            subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / "spravka-page")], check=True)
-            pages = sorted(out.glob("spravka-page*.png"))
+            subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / f"{path.stem}-page")], check=True)
+            pages = sorted(out.glob(f"{path.stem}-page*.png"))
             line += f"; LibreOffice PDF, {len(pages)} pages as PNG in {out}"
+    print(line)
+
+
+async def person_files(url: str, out: Path) -> None:
+    """What /mydata hands out and the calendar file the events screen offers, made by the bot's own code."""
+    from sqlalchemy import select
+
+    from bot.i18n import Translator
+    from bot.services import mydata, privacy
+    from bot.services.clock import SystemClock
+    from bot.services.events.calendar import calendar_file, public_events
+    from bot.services.networks import get_network
+    from db.models import Event, Membership, User
+    from db.session import create_engine, make_sessionmaker
+
+    engine = create_engine(url)
+    now = SystemClock().now()
+    async with make_sessionmaker(engine)() as session:
+        network = await get_network(session, "demo")
+        user = await session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                                    .where(Membership.network_id == network.id, User.consent_at.is_not(None),
+                                           Membership.is_mentor.is_(True)).order_by(User.id).limit(1))
+        assert user is not None, "demo-data made no registered mentor"
+        data = await privacy.export_user_data(session, user)
+        (out / mydata.FILE_NAME).write_bytes(await mydata.document(session, user, data, Translator("ru"), now))
+        (out / "my-data.json").write_bytes(privacy.export_as_json(data))
+        events = (await session.scalars(select(Event).where(Event.network_id == network.id))).all()
+        shown = public_events(events, now) or list(events)
+        (out / "events.ics").write_bytes(calendar_file(shown, network, Translator("ru"), now=now))
+    await engine.dispose()
+
+
+def check_json(path: Path) -> None:
+    import json
+    import re
+
+    def no_constants(name: str) -> None:
+        raise AssertionError(f"{path.name}: {name} is not JSON")
+
+    data = json.loads(path.read_bytes().decode("utf-8"), parse_constant=no_constants)
+    keys: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            keys.extend(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    latin = [k for k in keys if re.search(r"[A-Za-z]", k)]
+    print(f"OK {path.name}: strict JSON, {len(keys)} keys" + (f", Latin keys: {sorted(set(latin))[:8]}" if latin else
+                                                              ", all keys in Russian"))
+
+
+def check_calendar(path: Path, out: Path) -> None:
+    import icalendar
+
+    raw = path.read_bytes()
+    lines = raw.split(b"\r\n")
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b""), "every line ends with CRLF"
+    assert all(len(line) <= 75 for line in lines), max(lines, key=len)
+    calendar = icalendar.Calendar.from_ical(raw)
+    events = list(calendar.walk("VEVENT"))
+    assert events, "the calendar holds the network's events"
+    for event in events:
+        assert event.get("uid") and event.get("dtstart") and str(event.get("summary") or "").strip(), event
+    # A second reader: unfold the lines by hand (RFC 5545, 3.1) and count what the first one saw.
+    unfolded = raw.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").decode("utf-8").split("\r\n")
+    assert sum(line == "BEGIN:VEVENT" for line in unfolded) == len(events)
+    assert sum(line.startswith("SUMMARY") for line in unfolded) == len(events)
+    line = f"OK {path.name}: icalendar reads {len(events)} events, lines ≤ 75 octets with CRLF, unfolded by hand alike"
+    if soffice():
+        text = libreoffice_convert(path, "txt:Text", out / "ics-txt")
+        line += f"; LibreOffice opens it ({text[0].stat().st_size // 1024} KB as text)"
     print(line)
 
 
@@ -149,6 +231,13 @@ def main() -> None:
         for name in ("export.xlsx", "not-reached.xlsx", "template.xlsx"):
             check_workbook(out / name, out, tricky=name != "template.xlsx")
         check_report(out / "spravka.docx", out)
+        asyncio.run(person_files(url, out))
+        from bot.i18n import plain
+        from bot.services import mydata
+
+        check_report(out / mydata.FILE_NAME, out, first=plain("mydata.title", "ru"))
+        check_json(out / "my-data.json")
+        check_calendar(out / "events.ics", out)
         asyncio.run(chart(url, out))
 
 

@@ -13,10 +13,13 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messengers import TELEGRAM, platform_of_bot_id
 from db.models import DialogState
+from db.models.core import utcnow
 
 
 
@@ -51,23 +54,28 @@ class DatabaseStorage(BaseStorage):
             yield own
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
+        """Insert-or-update in one statement: two quick taps may both find no row, and the second must not
+        fail on the key (plain INSERT did: IntegrityError). A finished dialog leaves nothing behind."""
+        name = KEY_BUILDER.build(key)
         async with self._session() as session:
-            row = await session.get(DialogState, KEY_BUILDER.build(key))
-            fresh = row is None
-            if row is None:
-                row = DialogState(key=KEY_BUILDER.build(key), state=None, data={})
-            for name, value in values.items():
-                setattr(row, name, value)
-            empty = row.state is None and not row.data
-            if fresh and not empty:
-                session.add(row)
-            elif not fresh and empty:
-                await session.delete(row)  # a finished dialog leaves nothing behind
-            await session.flush()
+            row = await session.get(DialogState, name, populate_existing=True)
+            merged = {"state": row.state if row else None, "data": dict(row.data or {}) if row else {}} | values
+            if merged["state"] is None and not merged["data"]:
+                if row is not None:
+                    await session.execute(delete(DialogState).where(DialogState.key == name))
+                    session.expunge(row)
+                return
+            now = utcnow()
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            stmt = (insert(DialogState).values(key=name, **merged, updated_at=now)
+                    .on_conflict_do_update(index_elements=["key"], set_={**values, "updated_at": now}))
+            await session.execute(stmt)
+            if row is not None:
+                session.expunge(row)  # the identity map must not answer the next read with the old values
 
     async def _read(self, key: StorageKey) -> DialogState | None:
         async with self._session() as session:
-            return await session.get(DialogState, KEY_BUILDER.build(key))
+            return await session.get(DialogState, KEY_BUILDER.build(key), populate_existing=True)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state

@@ -62,10 +62,41 @@ async def _answers(session: AsyncSession, user: User) -> list[tuple[str, datetim
     return found
 
 
+TEXT_WIDTH_CM = 17.0  # A4 with 2 cm margins
+TABLE_PT = 9  # table text: a session row has seven columns
+CHAR_CM = 0.23  # a Cyrillic character at TABLE_PT (DejaVu Serif, LibreOffice's stand-in, is among the widest)
+PAD_CM = 0.4  # the cell's margins
+
+
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], total: float = TEXT_WIDTH_CM) -> list[float]:
+    """Widths (cm) that keep every column's longest word whole (dates, «Олимпиадные», «Комментарий» were broken
+    mid-word in equal columns) and give the rest of the line to the columns with more text."""
+    columns = list(zip(header, *rows)) if rows else [(h,) for h in header]
+    need, want = [], []
+    for cells in columns:
+        body = [word for cell in cells[1:] for word in str(cell).split()] or ["—"]
+        head = max(len(word) for word in str(cells[0]).split() or ["—"]) * 1.15  # the header is bold
+        need.append(max(6, head, *(len(word) for word in body)) * CHAR_CM + PAD_CM)
+        lengths = [len(str(cell)) for cell in cells[1:]] or [len(str(cells[0]))]
+        want.append(min(40, max(lengths)) * CHAR_CM + PAD_CM)
+    if sum(need) >= total:
+        return [width * total / sum(need) for width in need]
+    spare, extra = total - sum(need), [max(0.0, w - n) for w, n in zip(want, need)]
+    if not sum(extra):
+        return [n + spare / len(need) for n in need]
+    return [n + spare * e / sum(extra) for n, e in zip(need, extra)]
+
+
 def _table(document: Any, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    from docx.shared import Cm, Pt
+
     rows = list(rows)
     table = document.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
+    widths = column_widths(header, rows)
+    for column, width in zip(table.columns, widths):
+        column.width = Cm(width)  # the grid LibreOffice reads…
     for cell, text in zip(table.rows[0].cells, header):
         cell.text = text
         for run in cell.paragraphs[0].runs:
@@ -73,6 +104,11 @@ def _table(document: Any, header: Sequence[str], rows: Iterable[Sequence[str]]) 
     for row, values in zip(table.rows[1:], rows):
         for cell, text in zip(row.cells, values):
             cell.text = text
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = Cm(width)  # …and the cell widths Word reads
+            for run in (run for paragraph in cell.paragraphs for run in paragraph.runs):
+                run.font.size = Pt(TABLE_PT)
 
 
 async def document(session: AsyncSession, user: User, data: dict[str, Any], t: Translator, now: datetime,
@@ -87,6 +123,11 @@ async def document(session: AsyncSession, user: User, data: dict[str, Any], t: T
         return plain(f"mydata.{key}", t.language, **values)
 
     doc = docx.Document()
+    from docx.shared import Cm
+
+    for section in doc.sections:  # A4 with 2 cm margins, as Russian documents are printed
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2)
     doc.add_heading(w("title"), level=0)
     doc.add_paragraph(w("made", date=_day(now)))
 

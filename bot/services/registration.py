@@ -15,7 +15,7 @@ from bot.services.people import load_user  # noqa: F401 - handlers reach it as r
 from bot.services import membership as membership_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
-from bot.services.untrusted_text import has_link
+from bot.services.untrusted_text import has_link, visible
 from db.models import Invite, JoinRequest, JoinRequestStatus, LinkMember, Membership, Role, School, User
 
 CONSENT_VERSION = "2026-11"
@@ -47,7 +47,7 @@ def subject_codes(labels: list[str], t: Callable[[str], str]) -> tuple[list[str]
 
 def normalize_full_name(text: str) -> str:
     """Validates ФИО: two to four words of letters, 5–120 characters; returns it neatly capitalised."""
-    words = (text or "").split()
+    words = visible(text).split()
     if not 2 <= len(words) <= 4 or not 5 <= len(" ".join(words)) <= 120:
         raise DomainError("registration.bad_name")
     if not all(_NAME_WORD.match(word) for word in words):
@@ -57,7 +57,7 @@ def normalize_full_name(text: str) -> str:
 
 def normalize_free_text(text: str, *, limit: int = 200) -> str:
     """A school's name or a position as typed: 2–`limit` characters, never a link (it reaches coordinators)."""
-    value = " ".join((text or "").split())
+    value = visible(text)
     if not 2 <= len(value) <= limit:
         raise DomainError("errors.bad_text", limit=limit)
     if has_link(value):

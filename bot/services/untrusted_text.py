@@ -34,3 +34,21 @@ def _defuse(match: re.Match[str]) -> str:
 def unlink(text: str | None) -> str:
     """`text` with every address defused: readable, not clickable («evil[.]example/login»)."""
     return _LINK.sub(_defuse, text or "")
+
+
+# Control characters (\x0b from Excel's line breaks, \x07, \x1f…) read as a space; invisible format characters
+# (zero-width spaces and joiners, direction marks and embeddings, word joiner, BOM, soft hyphen) are dropped.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\xad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+                        r"\ufeff\ufff9-\ufffb\ud800-\udfff]")
+
+
+def visible(text: str | None, *, lines: bool = False) -> str:
+    """`text` as a person reads it: control characters become spaces, invisible ones go, spaces shrink to one and
+    the ends are trimmed (names and titles from Excel, Word or a web page). `lines` keeps the line breaks."""
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n"))
+    if lines:
+        return "\n".join(" ".join(_CONTROL.sub(" ", line).split()) for line in text.split("\n")).strip()
+    return " ".join(_CONTROL.sub(" ", text).split())

@@ -65,11 +65,14 @@ async def panel(query: CallbackQuery, state: FSMContext, session: AsyncSession, 
     await state.clear()
     progress = await core.measures_progress(session, membership.network_id)
     offsets = ", ".join(t(f"events.offsets.label.{c}") for c in reminders.offsets_of(membership.network))
-    text = t("events.panel.title", network=membership.network.name, done=progress.done, total=progress.total,
-             percent=progress.percent, offsets=offsets)
-    period = Period.of(membership.network, clock.now())
-    measures = await measure_counts(session, membership.network_id, period)
-    text += "\n\n" + measures_line(measures.extras(), period, t)  # the same line as /stats shows
+    if progress.total:
+        text = t("events.panel.title", network=membership.network.name, done=progress.done, total=progress.total,
+                 percent=progress.percent, offsets=offsets)
+        period = Period.of(membership.network, clock.now())
+        measures = await measure_counts(session, membership.network_id, period)
+        text += "\n\n" + measures_line(measures.extras(), period, t)  # the same line as /stats shows
+    else:  # not «0% (0 из 0)» twice before anything was loaded
+        text = t("events.panel.title_empty", network=membership.network.name, offsets=offsets)
     rows = [[kb.button(t("events.panel.import"), EvCb(a="import")), kb.button(t("events.panel.new"), EvCb(a="new"))],
             [kb.button(t("events.panel.measures"), EvCb(a="measures")),
              kb.button(t("events.panel.offsets"), EvCb(a="offsets"))],

@@ -19,6 +19,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import Translator
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
@@ -26,6 +27,7 @@ from bot.services.events import core, importing, lifecycle
 from bot.services.events import roadmap_upload as uploads
 from bot.services.events.times import short_date, zone
 from bot.services.pagination import Page
+from bot.services.uploads import FileRejected
 from bot.services.roadmap import YearContext
 from bot.viewer import Viewer
 from db.models import Event, Membership, RoadmapUpload
@@ -33,7 +35,9 @@ from handlers.common import show
 from handlers.events.common import announceable, coordinating, explain, refuse
 from handlers.events.manage import announce_moment
 from keyboards import events as kb
+from handlers.uploads import fetch
 from keyboards.events import EvCb, RoadmapCb, RoadmapColCb
+from keyboards.common import back_to_menu
 
 router = Router(name="events.roadmap")
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -42,6 +46,7 @@ PROBLEMS_PAGE = 5
 PICK_PAGE = 8
 COLUMNS_PAGE = 8
 CELL = 120
+SHEETS = (".xlsx", ".csv")  # what the people import reads too (handlers/mentoring/importing.py)
 # The order roles are told in the preview: what matters most first.
 TOLD = ("title", "dates", "dates_end", "month", "stage", "number", "responsible", "form", "result", "document", "indicator",
         "audience", "details", "note")
@@ -67,31 +72,36 @@ def _is_roadmap_file(message: Message, viewer: Viewer) -> bool:
 
 
 @router.callback_query(EvCb.filter(F.a == "import"))
-async def ask_file(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: Translator) -> None:
+async def ask_file(query: CallbackQuery, state: FSMContext, viewer: Viewer, t: Translator, settings: Settings) -> None:
     if coordinating(viewer) is None:
         await refuse(query, t)
         return
     await state.clear()
     await state.set_state(RoadmapImport.file)
-    await show(query, t("events.import.ask_file"), kb.choices([(t("events.import.cancel"), RoadmapCb(a="cancel"))], t))
+    await show(query, t("events.import.ask_file", mb=_megabytes(settings)),
+               kb.choices([(t("events.import.cancel"), RoadmapCb(a="cancel"))], t))
 
 
 @router.message(StateFilter(None), F.document, _is_roadmap_file)
 async def file_without_asking(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer,
-                              t: Translator, clock: Clock) -> None:
+                              t: Translator, clock: Clock, settings: Settings) -> None:
     """A coordinator may just send the roadmap; a file without a table of events (a list of schools or
-    people) goes on to the other features."""
-    await _read_file(message, state, session, viewer, t, clock, quiet=True)
+    people) goes on to the other features. It is held to the same limits and sandbox as one asked for."""
+    await _read_file(message, state, session, viewer, t, clock, settings, quiet=True)
 
 
 @router.message(StateFilter(RoadmapImport.file, RoadmapImport.preview), F.document)
 async def file_received(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
-                        clock: Clock) -> None:
-    await _read_file(message, state, session, viewer, t, clock, quiet=False)
+                        clock: Clock, settings: Settings) -> None:
+    await _read_file(message, state, session, viewer, t, clock, settings, quiet=False)
+
+
+def _megabytes(settings: Settings) -> str:
+    return f"{settings.upload_max_mb:g}"
 
 
 async def _read_file(message: Message, state: FSMContext, session: AsyncSession, viewer: Viewer, t: Translator,
-                     clock: Clock, *, quiet: bool) -> None:
+                     clock: Clock, settings: Settings, *, quiet: bool) -> None:
     document = message.document
     assert document is not None
     membership = coordinating(viewer)
@@ -103,15 +113,26 @@ async def _read_file(message: Message, state: FSMContext, session: AsyncSession,
     if not name.lower().endswith(importing.EXTENSIONS):
         await message.answer(t("events.import.wrong_type", name=name))
         return
-    if document.file_size and document.file_size > importing.MAX_FILE_BYTES:
-        await message.answer(t("events.import.too_big", mb=importing.MAX_FILE_BYTES // (1024 * 1024)))
-        return
     if not quiet:
         await message.answer(t("events.import.reading", name=name))
-    buffer = await message.bot.download(document)  # type: ignore[union-attr]
-    data = buffer.read() if buffer is not None else b""
+    limits = settings.file_limits()
+    data = None
     try:
-        result = await uploads.parse(data, name)
+        # The real size is counted as the bytes arrive (the update's claim is not trusted); the parse runs in
+        # the capped worker.
+        data = await fetch(message.bot, document.file_id, limits,  # type: ignore[arg-type]
+                           declared_size=document.file_size)
+        result = await uploads.parse(data, name, limits=limits)
+    except FileRejected as error:
+        if quiet and data is not None and name.lower().endswith(SHEETS):
+            # A sheet sent without asking may be a list of people: the import reads it under the same limits
+            # and sandbox, and names the limit in its own words.
+            raise SkipHandler from None
+        # Too big, too complex or lost on the way: said plainly, also for a file sent without asking.
+        way_out = (back_to_menu(t) if quiet
+                   else kb.choices([(t("events.import.cancel"), RoadmapCb(a="cancel"))], t))  # the next file is read
+        await message.answer(t(error.key, **error.values), reply_markup=way_out)
+        return
     except DomainError as error:
         if quiet:
             raise SkipHandler from None

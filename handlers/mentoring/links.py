@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
+from bot.services import short_names
 from bot.services.mentoring import links as link_service
 from bot.services.mentoring import notices
 from bot.services.mentoring import participants as people_service
@@ -121,7 +122,8 @@ async def links_page(event: Event, state: FSMContext, session: AsyncSession, vie
     text = t("mentoring.links.list", count=links.total, status=status,
              kind=t(f"mentoring.kind.{flt.kind}") if flt.kind else t("mentoring.links.any_kind"),
              query=t("mentoring.links.query", query=flt.query) if flt.query else "")
-    rows = [[(f"{t(f'mentoring.status_icon.{link.status}')} {link_title(link, t)}", MentorCb(a="link", id=link.id))]
+    rows = [[(notices.link_button(link, t, prefix=f"{t(f'mentoring.status_icon.{link.status}')} "),
+              MentorCb(a="link", id=link.id))]
             for link in links.items]
     rows.append([(t("mentoring.links.filter_status_button"), CoordCb(a="lfs", v=99)),
                  (t("mentoring.links.filter_kind_button"), CoordCb(a="lfk", v=99))])
@@ -318,7 +320,7 @@ async def school_page(event: Event, state: FSMContext, session: AsyncSession, vi
         return
     data = await state.get_data()
     schools = await school_service.list_schools(session, me[1], page, query=data.get("ln_query"))
-    rows = [[(s.display_name, CoordCb(a="lsch", id=s.id))] for s in schools.items]
+    rows = [[(short_names.school(s.name, s.short_name), CoordCb(a="lsch", id=s.id))] for s in schools.items]
     key = "mentoring.new.ask_mentor_school" if data.get("ln_stage") == "mentor" else "mentoring.new.ask_mentee_school"
     await show(event, t(key), markup(rows, page=schools, list_name=SCHOOLS, t=t, back=coord_home(t)))
 
@@ -372,8 +374,9 @@ async def people_page(event: Event, state: FSMContext, session: AsyncSession, vi
     people = await people_service.list_people(session, me[1], page, people_service.PeopleFilter(
         query=data.get("ln_query"), role=role))
     chosen = set(data.get("ln_mentors" if stage == "mentor" else "ln_mentees") or [])
-    rows = [[(("✅ " if m.user_id in chosen else "") + f"{m.user.full_name or '—'}"
-              + (f" · {m.school.display_name}" if m.school else ""), CoordCb(a="lppl", id=m.user_id))]
+    rows = [[(short_names.person_at(m.user.full_name, m.school.name if m.school else None,
+                                    m.school.short_name if m.school else None,
+                                    prefix="✅ " if m.user_id in chosen else ""), CoordCb(a="lppl", id=m.user_id))]
             for m in people.items]
     kind = data.get("ln_kind")
     if chosen or (stage == "mentee" and kind == LinkKind.STUDENT_STUDENT.value):

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
+from bot.services import short_names
 from bot.services.mentoring import links as link_service
 from bot.services.mentoring import notices
 from bot.services.mentoring import sessions as session_service
@@ -92,7 +93,7 @@ async def start(event: Event, state: FSMContext, session: AsyncSession, viewer: 
     await state.set_state(LogSession.pick)
     size = 8
     page = max(0, min(page, (len(links) - 1) // size))
-    rows = [[(notices.other_side(link, "mentor", t), MentorCb(a="lp", id=link.id))]
+    rows = [[(notices.other_side(link, "mentor", t, fit=short_names.ROW), MentorCb(a="lp", id=link.id))]
             for link in links[page * size:(page + 1) * size]]
     nav = []
     if page > 0:

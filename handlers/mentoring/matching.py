@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
+from bot.services import short_names
 from bot.services.mentoring import matching as matching_service
 from bot.services.mentoring import notices
 from bot.services.mentoring import participants as people_service
@@ -56,8 +57,9 @@ async def person_page(event: Event, state: FSMContext, session: AsyncSession, vi
         return
     query = (await state.get_data()).get("mt_query")
     people = await people_service.list_people(session, me[1], page, people_service.PeopleFilter(query=query))
-    rows = [[(f"{m.user.full_name or '—'}" + (f" · {m.school.display_name}" if m.school else ""),
-              CoordCb(a="mtp", id=m.user_id))] for m in people.items]
+    rows = [[(short_names.person_at(m.user.full_name, m.school.name if m.school else None,
+                                    m.school.short_name if m.school else None), CoordCb(a="mtp", id=m.user_id))]
+            for m in people.items]
     await show(event, t("mentoring.match.ask_person"), markup(rows, page=people, list_name=PEOPLE, t=t,
                                                               back=(t("mentoring.match.back"), CoordCb(a="mt"))))
 
@@ -69,7 +71,7 @@ async def school_page(event: Event, state: FSMContext, session: AsyncSession, vi
         return
     query = (await state.get_data()).get("mt_query")
     schools = await school_service.list_schools(session, me[1], page, query=query)
-    rows = [[(s.display_name, CoordCb(a="mts", id=s.id))] for s in schools.items]
+    rows = [[(short_names.school(s.name, s.short_name), CoordCb(a="mts", id=s.id))] for s in schools.items]
     await show(event, t("mentoring.match.ask_school"), markup(rows, page=schools, list_name=SCHOOLS, t=t,
                                                               back=(t("mentoring.match.back"), CoordCb(a="mt"))))
 

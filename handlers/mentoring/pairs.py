@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Raw, Translator
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
+from bot.services import short_names
 from bot.services.mentoring import links as link_service
 from bot.services.mentoring import notices
 from bot.services.mentoring import sessions as session_service
@@ -51,7 +52,8 @@ async def pairs_page(event: Event, session: AsyncSession, viewer: Viewer, t: Tra
         lines.append(t("mentoring.pairs.line", title=notices.other_side(link, "mentor", t),
                        status=t(f"mentoring.status.{link.status}"), sessions=counts.get(link.id, 0), last=last))
     # The mentor's own name is the same on every pair: the buttons name the other side.
-    rows = [[(notices.other_side(link, "mentor", t), MentorCb(a="link", id=link.id))] for link in links.items]
+    rows = [[(notices.other_side(link, "mentor", t, fit=short_names.ROW), MentorCb(a="link", id=link.id))]
+            for link in links.items]
     rows.append([(t("mentoring.pairs.log"), MentorCb(a="log"))])
     await show(event, "\n".join(lines), markup(rows, page=links, t=t, back=home(t),
                                                page_cb=lambda p: MentorCb(a="pairs", v=p)))
@@ -91,7 +93,7 @@ async def show_link(event: Event, session: AsyncSession, viewer: Viewer, t: Tran
     if link.kind == LinkKind.SCHOOL_SCHOOL.value:
         kids = await link_service.children(session, link.id)
         for child in kids[:8]:
-            rows.append([(link_title(child, t), MentorCb(a="link", id=child.id))])
+            rows.append([(notices.link_button(child, t), MentorCb(a="link", id=child.id))])
         if len(kids) > 8:
             text += "\n" + t("mentoring.card.more_children", count=len(kids) - 8)
     if parent is not None:
@@ -227,7 +229,7 @@ async def mine_page(event: Event, session: AsyncSession, viewer: Viewer, t: Tran
                         status=t(f"mentoring.status.{link.status}"),
                         contacts=Raw("\n".join(contacts)) if contacts else t("mentoring.mine.no_mentor_yet"),
                         goals=notices.clip(link.goals, 400) or t("mentoring.mine.no_goals")))
-        rows.append([(notices.other_side(link, "mentee", t), MentorCb(a="link", id=link.id))])
+        rows.append([(notices.other_side(link, "mentee", t, fit=short_names.ROW), MentorCb(a="link", id=link.id))])
         rows.append([(t("mentoring.pairs.history"), MentorCb(a="hist", id=link.id)),
                      (t("mentoring.pairs.plan"), MentorCb(a="plan", id=link.id))])
     rows.append(ask)

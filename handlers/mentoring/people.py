@@ -14,6 +14,7 @@ from bot.messengers.links import BotNames, link_lines
 from bot.services import invites as invite_service
 from bot.services.clock import Clock
 from bot.services.errors import DomainError
+from bot.services import short_names
 from bot.services.mentoring import participants as people_service
 from bot.services.mentoring import schools as school_service
 from bot.services.mentoring import vocabulary as vocab
@@ -95,7 +96,7 @@ async def school_pick_page(event: Event, session: AsyncSession, viewer: Viewer, 
     if me is None:
         return
     schools = await school_service.list_schools(session, me[1], page)
-    rows = [[(s.display_name, CoordCb(a="pfs", id=s.id))] for s in schools.items]
+    rows = [[(short_names.school(s.name, s.short_name), CoordCb(a="pfs", id=s.id))] for s in schools.items]
     rows.append([(t("mentoring.people.any_school"), CoordCb(a="pfx", v=1))])
     await show(event, t("mentoring.people.pick_school"),
                markup(rows, page=schools, list_name=SCHOOL_PICK, t=t, back=(t("mentoring.people.back"),
@@ -155,8 +156,9 @@ async def people_page(event: Event, state: FSMContext, session: AsyncSession, vi
     for m in people.items:
         marks = ("🎓" if m.is_mentor else "") + ("🛡" if m.is_coordinator else "") + (
             "" if m.user.consent_at else "✉️")
-        school = f" · {m.school.display_name}" if m.school else ""
-        rows.append([(f"{m.user.full_name or '—'}{school} {marks}".strip(), CoordCb(a="pc", id=m.user_id))])
+        label = short_names.person_at(m.user.full_name, m.school.name if m.school else None,
+                                      m.school.short_name if m.school else None, suffix=f" {marks}" if marks else "")
+        rows.append([(label, CoordCb(a="pc", id=m.user_id))])
     rows.append([(t("mentoring.people.filter_school"), CoordCb(a="pfs")),
                  (t("mentoring.people.filter_role"), CoordCb(a="pfr", v=99))])
     if parts:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.services.errors import DomainError
+from bot.services import short_names
 from bot.services.mentoring import schools as school_service
 from bot.services.mentoring import vocabulary as vocab
 from bot.viewer import Viewer
@@ -74,7 +75,7 @@ async def schools_page(event: Event, state: FSMContext, session: AsyncSession, v
 
 def _school_label(school: School, t: Translator) -> str:
     """«Важинский ОЦ · ШНОР · 3-й уровень»: the status and the level in words, nothing shown when unset."""
-    parts = [school.display_name]
+    parts = [short_names.school(school.name, school.short_name, 28)]
     if school.status != "regular":
         parts.append(t(f"mentoring.school_status_short.{school.status}"))
     if school.level:

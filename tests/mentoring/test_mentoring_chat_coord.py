@@ -123,7 +123,7 @@ async def test_a_new_link_step_by_step_tells_both_sides(harness: BotHarness) -> 
     await coordinator.press("Учитель – учителю")
     await coordinator.press("виртуальное")
     await coordinator.send("иванова")
-    await coordinator.press("Иванова Мария")
+    await coordinator.press("Иванова М. П.")
     await coordinator.send("петрова")
     await coordinator.press("Петрова Анна")
     await coordinator.send("ок")

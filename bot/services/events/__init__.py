@@ -32,7 +32,8 @@ __all__ = ["calendar", "core", "importing", "lifecycle", "messages", "reminders"
 
 async def _event_audience(session: AsyncSession, network_id: int, spec: Mapping[str, Any]) -> Select[Any]:
     event_id = int(spec.get("event_id") or 0)
-    mine = select(Event.id).where(Event.id == event_id, Event.network_id == network_id).scalar_subquery()
+    mine = select(Event.id).where(Event.id == event_id, Event.network_id == network_id,
+                                  Event.status != EventStatus.CANCELLED.value).scalar_subquery()
     if spec.get("who") == "attended":
         return select(Attendance.user_id).where(Attendance.event_id == mine)
     return select(Signup.user_id).where(Signup.event_id == mine, Signup.status == SignupStatus.GOING.value)

@@ -24,7 +24,7 @@ from bot.services.events.core import set_slots
 from bot.services.events.messages import announcement_payload, cancelled_payload, moved_payload
 from bot.services.events.reminders import stamp
 from bot.services.events.times import Slot
-from db.models.core import Network, User
+from db.models.core import Membership, Network, User
 from db.models.events import Event, EventStatus
 from db.models.outbox import Broadcast, BroadcastStatus, Priority
 
@@ -124,8 +124,10 @@ async def _notify_going(session: AsyncSession, event: Event, clock: Clock, key: 
     ids = await signups.going_ids(session, event.id)
     if not ids:
         return 0
-    stmt = select(User.id, User.messenger_id, User.language).where(
-        User.id.in_(ids), User.is_reachable.is_(True), User.messenger_id.is_not(None), User.forgotten_at.is_(None))
+    stmt = (select(User.id, User.messenger_id, User.language).join(Membership, Membership.user_id == User.id)
+            .where(User.id.in_(ids), User.is_reachable.is_(True), User.messenger_id.is_not(None),
+                   User.forgotten_at.is_(None), Membership.network_id == event.network_id,
+                   Membership.is_active.is_(True)))
     people = (await session.execute(stmt)).all()
     payloads: dict[str, dict[str, Any]] = {}
 

@@ -28,9 +28,12 @@ LIMITS = FileLimits()
 CHOOSABLE_ROLES: tuple[str, ...] = (*ROLES, SKIP)
 
 
-async def parse(data: bytes, file_name: str, roles: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The parse result of a file, computed in the sandbox (DomainError for an unreadable or too complex file)."""
-    return await run_untrusted(parse_job, data, file_name, roles or {}, None, LIMITS, limits=LIMITS)
+async def parse(data: bytes, file_name: str, roles: dict[str, Any] | None = None, *,
+                limits: FileLimits | None = None) -> dict[str, Any]:
+    """The parse result of a file, computed in the sandbox (DomainError for an unreadable or too complex file);
+    `limits`: the settings' (``Settings.file_limits``) for a new file; a stored one was accepted under them."""
+    limits = limits or LIMITS
+    return await run_untrusted(parse_job, data, file_name, roles or {}, None, limits, limits=limits)
 
 
 async def store(session: AsyncSession, network_id: int, user_id: int, file_name: str, data: bytes,

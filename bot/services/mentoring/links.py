@@ -316,7 +316,7 @@ def _side_audience(side: Side) -> Any:
     async def resolve(session: AsyncSession, network_id: int, spec: Any) -> Any:
         return (select(LinkMember.user_id).join(MentoringLink, MentoringLink.id == LinkMember.link_id)
                 .where(MentoringLink.network_id == network_id, LinkMember.side == side.value,
-                       MentoringLink.status.in_(OPEN_LINK_STATUSES)))
+                       MentoringLink.status == LinkStatus.ACTIVE.value))  # «действующие»: not paused or proposed
     return resolve
 
 

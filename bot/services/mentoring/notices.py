@@ -10,14 +10,15 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Raw, Translator
-from bot.services import outbox
+from bot.services import outbox, short_names
 from bot.services.clock import Clock
 from bot.services.untrusted_text import unlink
 from bot.services.mentoring.access import mention
-from db.models import LinkKind, MentoringLink, MentoringSession, Network, PlanGoal, Question, Side, User
+from db.models import LinkKind, Membership, MentoringLink, MentoringSession, Network, PlanGoal, Question, Side, User
 
 MENTOR_CB = "mt"
 COORD_CB = "mc"
@@ -43,12 +44,19 @@ def reachable(user: User | None) -> bool:
             and user.forgotten_at is None)
 
 
+async def _active_in(session: AsyncSession, user_id: int, network_id: int) -> bool:
+    return bool(await session.scalar(select(Membership.id).where(
+        Membership.user_id == user_id, Membership.network_id == network_id, Membership.is_active.is_(True))))
+
+
 async def send(session: AsyncSession, user: User, text: str, *, key: str, clock: Clock, network_id: int | None,
                rows: Sequence[Sequence[dict[str, str]]] = (), kind: str = "notification",
                not_before: datetime | None = None, topic: str | None = None, about: User | None = None) -> bool:
     """`about`: the person the text names (a contact, a question, a comment) — their erasure cancels it."""
     if not reachable(user):
         return False
+    if network_id is not None and not await _active_in(session, user.id, network_id):
+        return False  # deactivated means off: no nudge, reminder or notice until a coordinator restores them
     payload: dict[str, Any] = {"type": "text", "text": text, "parse_mode": "HTML", "disable_web_page_preview": True}
     if rows:
         payload["reply_markup"] = {"inline_keyboard": [list(row) for row in rows]}
@@ -91,18 +99,45 @@ def link_title(link: MentoringLink, t: Translator) -> str:
 
 def initials(full_name: str | None) -> str:
     """«Петрова Анна Сергеевна» → «Петрова А. С.»: short enough for a button, still a person."""
-    words = (full_name or "—").split()
-    return " ".join([words[0], *(f"{w[0]}." for w in words[1:3])]) if len(words) > 1 else (full_name or "—")
+    return short_names.initials(full_name)
 
 
-def other_side(link: MentoringLink, side: str, t: Translator) -> str:
+def link_button(link: MentoringLink, t: Translator, prefix: str = "") -> str:
+    """A link on a phone-sized button: «🟢 Учитель: Иванова М. П. → Петрова А. С.»; schools by their short (or
+    abbreviated) names. When it does not fit, the kind goes first, then the longer side is cut — the mentee is
+    never cut off by a long mentor."""
+    if link.kind == LinkKind.SCHOOL_SCHOOL.value:
+        sides = [short_names.school(s.name, s.short_name, 10_000) if s else "—"
+                 for s in (link.mentor_school, link.mentee_school)]
+    else:
+        sides = []
+        for side in (Side.MENTOR, Side.MENTEE):
+            people = [short_names.initials(u.full_name) for u in link.people(side)]
+            sides.append(", ".join(people[:1]) + (f" +{len(people) - 1}" if len(people) > 1 else "")
+                         if people else "—")
+    left, right = sides
+    for head in (f"{prefix}{t(f'mentoring.kind_short.{link.kind}')}: ", prefix):
+        label = f"{head}{left} → {right}"
+        if len(label) <= short_names.ROW:
+            return label
+    room = short_names.ROW - len(prefix) - 3
+    left = short_names.cut(left, max(room - len(right), room // 2, 12) if len(left) > room // 2 else len(left))
+    right = short_names.cut(right, room - len(left))
+    return f"{prefix}{left} → {right}"
+
+
+def other_side(link: MentoringLink, side: str, t: Translator, *, fit: int | None = None) -> str:
     """How a member tells their links apart: the people on the other side, then their school —
-    «Петрова Анна Сергеевна · Важинский ОЦ», «Группа: Петрова А. С., Смирнова О. Н. и ещё 2 · Важинский ОЦ»."""
+    «Петрова Анна Сергеевна · Важинский ОЦ», «Группа: Петрова А. С., Смирнова О. Н. и ещё 2 · Важинский ОЦ».
+    `fit`: for a button — the school abbreviated and a long name as initials, within `fit` characters."""
     theirs = Side.MENTEE if side == Side.MENTOR.value else Side.MENTOR
     school = link.mentee_school if theirs == Side.MENTEE else link.mentor_school
     where = school.display_name if school is not None else ""
+    if fit and school is not None:
+        where = short_names.school(school.name, school.short_name, max(12, fit // 2))
     if link.kind == LinkKind.SCHOOL_SCHOOL.value:
-        return t("mentoring.common.side_school", school=where or "—")
+        text = t("mentoring.common.side_school", school=where or "—")
+        return short_names.cut(text, fit) if fit else text
     people = [u.full_name or "—" for u in link.people(theirs)]
     if not people:
         who = t(f"mentoring.common.side_nobody_{theirs.value}")
@@ -112,9 +147,18 @@ def other_side(link: MentoringLink, side: str, t: Translator) -> str:
         who = ", ".join(initials(name) for name in people[:2])
         if len(people) > 2:
             who = t("mentoring.common.side_more", people=who, more=len(people) - 2)
-    if link.kind != LinkKind.TEACHER_TEACHER.value:
-        who = t("mentoring.common.side_kind", kind=t(f"mentoring.kind_short.{link.kind}"), people=who)
-    return t("mentoring.common.side_where", who=Raw(who), where=where) if where else who
+    # For a button that the whole does not fit: a person by surname and initials, a group by its first member.
+    shorter = (initials(people[0]) if len(people) == 1
+               else t("mentoring.common.side_more", people=initials(people[0]), more=len(people) - 1)
+               if people else who)
+    for attempt in (who, shorter):
+        shown = attempt
+        if link.kind != LinkKind.TEACHER_TEACHER.value:
+            shown = t("mentoring.common.side_kind", kind=t(f"mentoring.kind_short.{link.kind}"), people=shown)
+        text = t("mentoring.common.side_where", who=Raw(shown), where=where) if where else shown
+        if not fit or len(text) <= fit:
+            break
+    return short_names.cut(text, fit) if fit else text
 
 
 def goals_block(link: MentoringLink, t: Translator) -> Raw:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -12,7 +12,7 @@ from bot.services.errors import DomainError
 from bot.services.mentoring import vocabulary as vocab
 from bot.services.mentoring.access import require_coordinator
 from bot.services.pagination import PAGE_SIZE, Page
-from db.models import Membership, Role, User
+from db.models import Membership, OutboxMessage, OutboxStatus, Role, User
 from db.models.core import search_key
 
 ROLE_FILTERS = ("mentor", "participant", "coordinator", "inactive", "unregistered")
@@ -84,6 +84,13 @@ async def set_active(session: AsyncSession, *, network_id: int, actor_id: int, u
         membership_service.restore(membership)
     else:
         membership_service.deactivate(membership)  # roles go too, until the coordinator gives them back
+        # Off at once: what was already queued for them in this network (a reminder planned a day ahead, a
+        # broadcast still going out) is cancelled too.
+        await session.execute(update(OutboxMessage).where(
+            OutboxMessage.user_id == user_id, OutboxMessage.network_id == network_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value)
+            .values(status=OutboxStatus.CANCELLED.value, last_error="deactivated", claimed_at=None)
+            .execution_options(synchronize_session=False))
     await session.flush()
     return membership
 

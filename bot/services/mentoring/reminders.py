@@ -17,7 +17,6 @@ from bot.services.mentoring import notices
 from bot.services.mentoring import vocabulary as vocab
 from bot.services.networks import coordinators_of
 from db.models import LinkMember, LinkStatus, MentoringLink, Network, PlanGoal, Side
-from db.models.mentoring import OPEN_LINK_STATUSES
 
 
 @dataclass
@@ -80,7 +79,7 @@ async def plan_goal_reminders(session: AsyncSession, clock: Clock) -> int:
         at = vocab.polite_time(network, now)
         stmt = (select(PlanGoal, MentoringLink).join(MentoringLink, MentoringLink.id == PlanGoal.link_id).where(
             PlanGoal.done.is_(False), PlanGoal.due_on.between(today - timedelta(days=1), today),
-            MentoringLink.network_id == network.id, MentoringLink.status.in_(OPEN_LINK_STATUSES))
+            MentoringLink.network_id == network.id, MentoringLink.status == LinkStatus.ACTIVE.value)
             .options(selectinload(MentoringLink.members).selectinload(LinkMember.user),
                      selectinload(MentoringLink.mentor_school), selectinload(MentoringLink.mentee_school)))
         for goal, link in (await session.execute(stmt)).all():

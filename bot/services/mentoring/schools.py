@@ -10,6 +10,7 @@ from bot.services.errors import DomainError
 from bot.services.mentoring import vocabulary as vocab
 from bot.services.mentoring.access import FORBIDDEN, require_coordinator
 from bot.services.pagination import Page, paginate
+from bot.services.untrusted_text import visible
 from db.models import Membership, MentoringLink, School
 from db.models.core import search_key
 from db.models.mentoring import OPEN_LINK_STATUSES
@@ -20,7 +21,7 @@ KEEP = object()  # "leave this field as it is" (None means "clear it")
 
 
 def clean_school_name(text: str | None, limit: int = NAME_LIMIT) -> str:
-    value = " ".join((text or "").split())
+    value = visible(text)
     if not 3 <= len(value) <= limit:
         raise DomainError("mentoring.errors.school_name_length", limit=limit)
     return value

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from bot.services.errors import DomainError
 from bot.services.uploads.limits import FileLimits, FileRejected
 from bot.services.uploads.tables import csv_rows, xlsx_tables
-from bot.services.xlsx import CONTROL
+from bot.services.untrusted_text import visible
 from db.models.core import search_key
 
 DEFAULT_LIMITS = FileLimits()
@@ -181,10 +181,8 @@ def _cell(value: object) -> str:
         return value.strftime("%d.%m.%Y")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    # A control character (a stray bell or form feed pasted from another program) is a space, as the workbook
-    # writer makes it: «Звонкова\x07 Анна» is still a ФИО, and nothing downstream has to hold it.
-    text = CONTROL.sub(" ", str(value).replace("\xa0", " "))
-    return " ".join(text.split()) if "\n" not in text else text.strip()
+    text = str(value)
+    return visible(text, lines="\n" in text)  # what Excel and web pages hide in a cell (\x0b, zero-width, marks)
 
 
 def read_xlsx(data: bytes, limits: FileLimits = DEFAULT_LIMITS) -> list[Table]:

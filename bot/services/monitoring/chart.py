@@ -105,8 +105,9 @@ def _group(figure: Figure, items: list[Indicator], t: Translator, *, shares: boo
         ax.barh([bar_y], [limit], height=layout.bar, color="#eef1f4", zorder=1)
         if item.target is not None:
             x = float(item.target)
+            # Not clipped: a 100% target sits on the axis's end and was drawn half as wide as the others.
             ax.plot([x, x], [bar_y - layout.bar * 0.7, bar_y + layout.bar * 0.85], color=TARGET_COLOR,
-                    linewidth=2.5 * SCALE / 2, zorder=3)
+                    linewidth=2.5 * SCALE / 2, zorder=3, clip_on=False, gid=f"target:{item.key}")
             anchor = "right" if x > limit * 0.8 else "left" if x < limit * 0.2 else "center"
             ax.text(x, bar_y + layout.bar * 0.9, _target_text(item, t, shares), fontsize=small, ha=anchor,
                     va="top", color=TARGET_COLOR, zorder=4)
