@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
+from bench.common import until_drained  # noqa: E402
 from bot.delivery import AiogramTransport, LimiterMiddleware  # noqa: E402
 from bot.services import broadcasts, outbox  # noqa: E402
 from bot.services.clock import SystemClock  # noqa: E402
@@ -112,12 +113,7 @@ async def main() -> None:
         flooder = asyncio.create_task(flood()) if args.flood_at > 0 else None
         started = time.monotonic()
         task = asyncio.create_task(sender.run())
-        while True:
-            await asyncio.sleep(0.1)
-            async with sessionmaker() as session:
-                counts = await outbox.status_counts(session)
-            if counts["pending"] + counts["sending"] == 0:
-                break
+        counts = await until_drained(sessionmaker)
         wall = time.monotonic() - started
         sender.stop()
         await task

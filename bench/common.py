@@ -1,8 +1,12 @@
 """What the benchmarks that run the bot as a process share: a fresh database with one network and its people."""
 from __future__ import annotations
 
-from sqlalchemy import text
+import asyncio
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services import outbox
 from bot.services.clock import SystemClock
 from db.migrate import upgrade
 from db.models import Membership, Network, User
@@ -31,3 +35,14 @@ async def network_with(url: str, people: list[tuple[int, str, bool]]) -> None:
             session.add(Membership(user_id=user.id, network_id=network.id, is_participant=not coordinator,
                                    is_mentor=False, is_coordinator=coordinator, directions=[], is_active=True))
     await engine.dispose()
+
+
+async def until_drained(sessionmaker: async_sessionmaker[AsyncSession], every: float = 0.1) -> dict[str, int]:
+    """Waits until the outbox holds nothing pending or on the wire (the bench's senders run meanwhile); returns
+    the outbox's rows by status at that moment."""
+    while True:
+        await asyncio.sleep(every)
+        async with sessionmaker() as session:
+            counts = await outbox.status_counts(session)
+        if counts["pending"] + counts["sending"] == 0:
+            return counts

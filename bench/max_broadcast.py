@@ -28,6 +28,7 @@ from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.broadcast import prepare  # noqa: E402
+from bench.common import until_drained  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.delivery import AiogramTransport, LimiterMiddleware  # noqa: E402
 from bot.messengers.max.bot import build_max_bot  # noqa: E402
@@ -77,12 +78,7 @@ async def main() -> None:
                         backoff_base=0.5, backoff_cap=4)
         started = time.monotonic()
         task = asyncio.create_task(sender.run())
-        while True:
-            await asyncio.sleep(0.1)
-            async with sessionmaker() as session:
-                counts = await outbox.status_counts(session)
-            if counts["pending"] + counts["sending"] == 0:
-                break
+        counts = await until_drained(sessionmaker)
         wall = time.monotonic() - started
         sender.stop()
         await task
@@ -142,12 +138,7 @@ async def split(args: argparse.Namespace) -> None:
                                  worker_id="bench", progress=False)
         started = time.monotonic()
         await runtime.start()
-        while True:
-            await asyncio.sleep(0.1)
-            async with sessionmaker() as session:
-                counts = await outbox.status_counts(session)
-            if counts["pending"] + counts["sending"] == 0:
-                break
+        counts = await until_drained(sessionmaker)
         wall = time.monotonic() - started
         await runtime.stop()
         await tg_bot.session.close()
