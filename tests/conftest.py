@@ -3,7 +3,7 @@ the loopback Telegram, and the real bot application wired to them."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,6 +28,20 @@ async def reset_database(url: str) -> None:
         await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
     await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def no_audience_kind_leaks() -> Iterator[None]:
+    """Audience kinds are process-wide: a test that adds or removes one («event» left out to test the broadcast
+    dialog without the events feature) must not change what later tests see."""
+    from bot.services import audiences
+
+    saved = (dict(audiences._extensions), dict(audiences._choices))  # noqa: SLF001
+    yield
+    audiences._extensions.clear()  # noqa: SLF001
+    audiences._extensions.update(saved[0])  # noqa: SLF001
+    audiences._choices.clear()  # noqa: SLF001
+    audiences._choices.update(saved[1])  # noqa: SLF001
 
 
 @pytest.fixture

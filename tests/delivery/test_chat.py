@@ -2,10 +2,8 @@
 live progress, the report with its file, stop mid-way, history — and people who may not do any of it."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.services import audiences, broadcasts
@@ -29,17 +27,6 @@ from tests.delivery.chat import (
 from tests.harness import BotHarness, Person
 
 TECHNICAL = ("Traceback", "Forbidden", "Bad Request", "None", "Error", "KeyError")
-
-
-@pytest.fixture(autouse=True)
-def no_extension_leaks() -> Iterator[None]:
-    """Audience kinds are process-wide; a test that registers one must not leak it."""
-    saved = (dict(audiences._extensions), dict(audiences._choices))  # noqa: SLF001
-    yield
-    audiences._extensions.clear()  # noqa: SLF001
-    audiences._extensions.update(saved[0])  # noqa: SLF001
-    audiences._choices.clear()  # noqa: SLF001
-    audiences._choices.update(saved[1])  # noqa: SLF001
 
 
 async def _compose(h: BotHarness, coordinator: Person, text: str = "Семинар в пятницу",
