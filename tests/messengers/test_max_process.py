@@ -36,7 +36,10 @@ async def _tap(fake: FakeMax, person, label: str, expect: str | None = None,  # 
 
 
 async def _type(fake: FakeMax, person, text: str, expect: str) -> None:  # type: ignore[no-untyped-def]
-    """Type and wait until `expect` shows in a message or on one of its buttons."""
+    """Type and wait until `expect` shows in a message or on one of its buttons. A person reads the prompt before
+    typing: the step's dialog state is committed just after the prompt goes out, so a reply typed within the same
+    millisecond could reach the bot before it (no human does that; a robot in a test does)."""
+    await asyncio.sleep(0.5)
     since = fake.last_seq
     fake.type(person, text)
     await fake.wait_for(lambda s: expect in s.text or any(expect in b for b in s.button_texts),
